@@ -1,0 +1,112 @@
+"""Business days on the Japanese government calendar.
+
+Offices are closed on Saturdays, Sundays, national holidays (with substitute and citizens' holidays, from the
+maintained `holidays` package), from 29 December to 3 January, and on any extra closure day a coordinator adds.
+Adding business days first rolls a closed start day forward to the next business day (so adding 0 to a closed
+day gives the next business day), then moves that many business days, backwards for a negative count.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+JAPAN = ZoneInfo("Asia/Tokyo")
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def japan_today(now: datetime.datetime | None = None) -> datetime.date:
+    """The date in Japan at `now` (default: the current moment)."""
+    return (now or timezone.now()).astimezone(JAPAN).date()
+
+
+@lru_cache(maxsize=64)
+def _national_holidays(year: int) -> dict[datetime.date, str]:
+    return dict(holidays.Japan(years=year, language="en_US"))
+
+
+def is_year_end_closure(day: datetime.date) -> bool:
+    """29 December to 3 January, when government offices close."""
+    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+class BusinessCalendar:
+    """The government calendar with a given set of extra closure days."""
+
+    def __init__(self, extra_closures: Iterable[datetime.date] = ()):
+        self.extra_closures = frozenset(extra_closures)
+
+    def closure_reason(self, day: datetime.date) -> str | None:
+        """Why offices are closed on `day`, or None on a business day."""
+        if day.weekday() == 5:
+            return _("Saturday")
+        if day.weekday() == 6:
+            return _("Sunday")
+        holiday = _national_holidays(day.year).get(day)
+        if holiday:
+            return holiday
+        if is_year_end_closure(day):
+            return _("Year-end closure")
+        if day in self.extra_closures:
+            return _("Extra closure day")
+        return None
+
+    def is_business_day(self, day: datetime.date) -> bool:
+        return self.closure_reason(day) is None
+
+    def next_business_day(self, day: datetime.date) -> datetime.date:
+        """`day` itself if offices are open, else the first business day after it."""
+        while not self.is_business_day(day):
+            day += ONE_DAY
+        return day
+
+    def add_business_days(self, day: datetime.date, count: int) -> datetime.date:
+        """The business day `count` business days after `day` (before it, when negative)."""
+        day = self.next_business_day(day)
+        step = ONE_DAY if count >= 0 else -ONE_DAY
+        remaining = abs(count)
+        while remaining:
+            day += step
+            if self.is_business_day(day):
+                remaining -= 1
+        return day
+
+    def business_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Business days after `start` up to and including `end`; negative when `end` is before `start`."""
+        if end < start:
+            return -self.business_days_between(end, start)
+        count = 0
+        day = start + ONE_DAY
+        while day <= end:
+            if self.is_business_day(day):
+                count += 1
+            day += ONE_DAY
+        return count
+
+
+def get_calendar() -> BusinessCalendar:
+    """The calendar in force: national holidays, year-end, and the closure days stored in the database."""
+    from coordination.models import ClosureDay
+
+    return BusinessCalendar(ClosureDay.objects.values_list("date", flat=True))
+
+
+def is_business_day(day: datetime.date) -> bool:
+    """Whether government offices are open on `day`."""
+    return get_calendar().is_business_day(day)
+
+
+def add_business_days(day: datetime.date, count: int) -> datetime.date:
+    """`day` moved by `count` business days on the calendar in force."""
+    return get_calendar().add_business_days(day, count)
+
+
+def business_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Business days after `start` up to and including `end`, on the calendar in force."""
+    return get_calendar().business_days_between(start, end)

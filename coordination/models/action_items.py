@@ -1,0 +1,332 @@
+"""Action items (taskers) and what is recorded on them: concurrences, progress updates, extension requests."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency, Liaison, OrgUnit, TimeStampedModel
+
+from .organisation import Department, Initiative, Meeting
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def active(self):
+        """Items the lead agency is working on: assigned and not yet submitted, closed or cancelled."""
+        return self.filter(status__in=ActionItem.ACTIVE_STATUSES)
+
+    def overdue_on(self, day: datetime.date):
+        """Active items whose due date is before `day`."""
+        return self.active().filter(due_date__lt=day)
+
+
+class ActionItem(TimeStampedModel):
+    """One assigned piece of work (a tasker) with one lead agency and a due date (the suspense)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ASSIGNED = "assigned", _("Assigned")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        BLOCKED = "blocked", _("Blocked")
+        SUBMITTED = "submitted", _("Submitted")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Priority(models.IntegerChoices):
+        LOW = 10, _("Low")
+        NORMAL = 20, _("Normal")
+        HIGH = 30, _("High")
+        URGENT = 40, _("Urgent")
+
+    class Marking(models.TextChoices):
+        OPEN = "open", _("Open")
+        INTERNAL = "internal", _("Internal")
+        RESTRICTED = "restricted", _("Restricted")
+
+    ACTIVE_STATUSES = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.BLOCKED)
+    OPEN_STATUSES = (Status.DRAFT, *ACTIVE_STATUSES, Status.SUBMITTED)
+    FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED)
+
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        blank=True,
+        help_text=_("The item's id in another tool; unique within a department."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="action_items"
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        verbose_name=_("initiative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="action_items",
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("originating meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="action_items",
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible coordinator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="coordinated_items",
+    )
+    lead_agency = models.ForeignKey(
+        Agency, verbose_name=_("lead agency (OPR)"), on_delete=models.PROTECT, related_name="led_items"
+    )
+    supporting_agencies = models.ManyToManyField(
+        Agency,
+        verbose_name=_("supporting agencies (OCR)"),
+        through="Concurrence",
+        related_name="supported_items",
+        blank=True,
+    )
+    assigned_liaison = models.ForeignKey(
+        Liaison,
+        verbose_name=_("assigned liaison"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_items",
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit in the lead agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_items",
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    original_due_date = models.DateField(
+        _("original due date"),
+        null=True,
+        blank=True,
+        help_text=_("The due date when the item was first assigned; extensions never change it."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    status_reason = models.TextField(_("reason for the last status change"), blank=True)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), default=0, validators=[MaxValueValidator(100)]
+    )
+    marking = models.CharField(_("handling marking"), max_length=16, choices=Marking.choices, default=Marking.OPEN)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    dependencies = models.ManyToManyField(
+        "self",
+        verbose_name=_("depends on"),
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+    )
+    close_override_reason = models.TextField(
+        _("reason for closing without every concurrence"),
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    last_progress_at = models.DateTimeField(_("last progress update at"), null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[dependencies])
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["due_date", "-priority", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent_complete__lte=100), name="action_item_percent_at_most_100"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="action_item_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(due_date__isnull=False), name="action_item_due_date_once_assigned"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False), name="action_item_closed_has_closed_at"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "assigned",
+                        "acknowledged",
+                        "in_progress",
+                        "blocked",
+                        "submitted",
+                        "closed",
+                        "cancelled",
+                    ]
+                ),
+                name="action_item_status_known",
+            ),
+            models.UniqueConstraint(
+                fields=["department", "external_id"],
+                condition=~Q(external_id=""),
+                name="action_item_external_id_unique_per_department",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(status__in=["assigned", "acknowledged", "in_progress", "blocked", "submitted"]),
+                name="action_item_open_by_due_date",
+            ),
+            models.Index(fields=["lead_agency", "status"], name="action_item_lead_status"),
+            models.Index(fields=["updated_at"], name="action_item_updated_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}" if self.pk else self.title
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        return self.status in self.ACTIVE_STATUSES and self.due_date is not None and self.due_date < day
+
+
+class Concurrence(TimeStampedModel):
+    """A supporting agency's place on an item and its formal answer: pending, concur, or non-concur with a reason."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONCUR = "concur", _("Concur")
+        NON_CONCUR = "non_concur", _("Non-concur")
+
+    action_item = models.ForeignKey(
+        ActionItem, verbose_name=_("action item"), on_delete=models.CASCADE, related_name="concurrences"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("supporting agency"), on_delete=models.PROTECT, related_name="concurrences"
+    )
+    state = models.CharField(_("concurrence"), max_length=16, choices=State.choices, default=State.PENDING)
+    comment = models.TextField(_("comment"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("concurrence")
+        verbose_name_plural = _("concurrences")
+        ordering = ["agency__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["action_item", "agency"], name="concurrence_one_per_agency"),
+            models.CheckConstraint(
+                condition=~Q(state="non_concur") | ~Q(comment=""), name="concurrence_non_concur_has_comment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}: {self.get_state_display()}"
+
+
+class ProgressUpdate(models.Model):
+    """A dated note from the lead agency on an item, with the percent complete at that time."""
+
+    action_item = models.ForeignKey(
+        ActionItem, verbose_name=_("action item"), on_delete=models.CASCADE, related_name="updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("update"))
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent_complete__lte=100), name="progress_update_percent_at_most_100"),
+            models.CheckConstraint(condition=~Q(text=""), name="progress_update_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d} {self.percent_complete}%"
+
+
+class ExtensionRequest(TimeStampedModel):
+    """A request to move an item's due date, with its reason and the coordinator's decision."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    action_item = models.ForeignKey(
+        ActionItem, verbose_name=_("action item"), on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_due_date = models.DateField(_("requested due date"))
+    previous_due_date = models.DateField(_("due date when requested"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("decision"), max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action_item"], condition=Q(state="pending"), name="extension_one_pending_per_item"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="extension_has_reason"),
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(state="withdrawn") | Q(decided_at__isnull=False),
+                name="extension_decision_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_due_date:%Y-%m-%d} ({self.get_state_display()})"

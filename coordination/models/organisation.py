@@ -1,0 +1,128 @@
+"""The coordinating departments, their members, meetings, initiatives and the extra closure days."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency, TimeStampedModel
+
+
+class Department(TimeStampedModel):
+    """A coordinating body that assigns action items (the NSS security cooperation department, the StratCom center)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class DepartmentMember(TimeStampedModel):
+    """A person's membership of a department, as coordinator or director."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        DIRECTOR = "director", _("Director")
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="members"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.COORDINATOR)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("department member")
+        verbose_name_plural = _("department members")
+        ordering = ["department__code", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "user"], name="department_member_unique"),
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(role="director", is_active=True),
+                name="department_one_active_director",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.department.code}, {self.get_role_display()})"
+
+
+class Meeting(TimeStampedModel):
+    """An interagency meeting whose decisions produce action items."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("held on"))
+    agencies = models.ManyToManyField(Agency, verbose_name=_("participating agencies"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+
+class Initiative(TimeStampedModel):
+    """A line of effort that groups action items (one of the nine proposals, say)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="initiatives"
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title_en}"
+
+
+class ClosureDay(TimeStampedModel):
+    """A day offices are closed beyond weekends, national holidays and the year-end closure."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extra closure day")
+        verbose_name_plural = _("extra closure days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -1,0 +1,77 @@
+"""Reads that matter: who sees which items, and who a person is to an item. Inputs (user, today) are arguments."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from agencies.models import Liaison
+from coordination.models import ActionItem, Concurrence, DepartmentMember
+from coordination.workflow import Role, Viewer, roles_for
+
+
+def liaison_terms_active(user, *, today: datetime.date) -> QuerySet[Liaison]:
+    """The liaison terms `user` holds on `today`."""
+    if not user or not user.is_authenticated:
+        return Liaison.objects.none()
+    return Liaison.objects.active_on(today).filter(user=user, user__is_active=True)
+
+
+def viewer_for(user, *, today: datetime.date) -> Viewer:
+    """Everything needed to decide `user`'s role on any item, in two queries."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Viewer(user_id=None)
+    memberships = DepartmentMember.objects.filter(user=user, is_active=True, department__is_active=True)
+    coordinator_ids, director_ids = set(), set()
+    for department_id, role in memberships.values_list("department_id", "role"):
+        (director_ids if role == DepartmentMember.Role.DIRECTOR else coordinator_ids).add(department_id)
+    agency_ids = frozenset(liaison_terms_active(user, today=today).values_list("agency_id", flat=True))
+    return Viewer(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        coordinator_department_ids=frozenset(coordinator_ids),
+        director_department_ids=frozenset(director_ids),
+        liaison_agency_ids=agency_ids,
+    )
+
+
+def action_items_visible_to(user, *, today: datetime.date, viewer: Viewer | None = None) -> QuerySet[ActionItem]:
+    """The single definition of which items a person sees.
+
+    Superusers see everything; coordinators and directors see their departments' items; a liaison in office
+    sees items where their agency is lead or supporting. Anyone else sees nothing.
+    """
+    viewer = viewer or viewer_for(user, today=today)
+    items = ActionItem.objects.all()
+    if viewer.is_superuser:
+        return items
+    condition = Q(pk__in=[])
+    department_ids = viewer.coordinator_department_ids | viewer.director_department_ids
+    if department_ids:
+        condition |= Q(department_id__in=department_ids)
+    if viewer.liaison_agency_ids:
+        supporting = Concurrence.objects.filter(action_item=OuterRef("pk"), agency_id__in=viewer.liaison_agency_ids)
+        condition |= Q(lead_agency_id__in=viewer.liaison_agency_ids) | Q(Exists(supporting))
+    return items.filter(condition)
+
+
+def action_item_roles(viewer: Viewer, item: ActionItem) -> frozenset[Role]:
+    """The roles `viewer` holds on `item` (uses prefetched concurrences when there are any)."""
+    supporting_ids = [c.agency_id for c in item.concurrences.all()] if item.pk else []
+    return roles_for(
+        viewer,
+        department_id=item.department_id,
+        lead_agency_id=item.lead_agency_id,
+        supporting_agency_ids=supporting_ids,
+    )
+
+
+def liaisons_for_agency(agency_id: int, *, today: datetime.date) -> QuerySet[Liaison]:
+    """The agency's liaisons in office, primary first."""
+    return (
+        Liaison.objects.active_on(today)
+        .filter(agency_id=agency_id, user__is_active=True)
+        .select_related("user", "agency")
+        .order_by("-role", "start_date")  # "primary" sorts after "alternate"
+    )

@@ -1,0 +1,46 @@
+"""Celery tasks: thin wrappers that load what they need and call a service."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+from celery.signals import before_task_publish
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from coordination.models import Heartbeat
+
+HEARTBEAT_TASK = "coordination.tasks.heartbeat_task"
+
+
+@before_task_publish.connect
+def _stamp_heartbeat_publish_time(sender=None, headers=None, **kwargs):
+    """Beat's heartbeat carries the moment beat sent it, so the worker can record when beat last ran."""
+    if sender == HEARTBEAT_TASK and headers is not None:
+        headers["heartbeat_published_at"] = timezone.now().isoformat()
+
+
+def heartbeat_record(*, worker_seen_at, beat_seen_at=None, worker_name: str = "") -> None:
+    """Record that a worker ran now and, when beat sent the message, when beat last ran."""
+    Heartbeat.objects.update_or_create(
+        component=Heartbeat.Component.WORKER,
+        defaults={"last_seen_at": worker_seen_at, "detail": worker_name[:200]},
+    )
+    if beat_seen_at is not None:
+        Heartbeat.objects.update_or_create(
+            component=Heartbeat.Component.BEAT, defaults={"last_seen_at": beat_seen_at, "detail": ""}
+        )
+
+
+@shared_task(bind=True, ignore_result=True)
+def heartbeat_task(self) -> None:
+    """Periodic (beat): proves that beat sends and a worker runs."""
+    published = getattr(self.request, "heartbeat_published_at", None)
+    from_beat = getattr(self.request, "periodic_task_name", None) is not None
+    beat_seen_at = (parse_datetime(published) if published else timezone.now()) if from_beat else None
+    heartbeat_record(
+        worker_seen_at=timezone.now(),
+        beat_seen_at=beat_seen_at,
+        worker_name=self.request.hostname or socket.gethostname(),
+    )

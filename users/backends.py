@@ -1,0 +1,29 @@
+"""Sign-in rules: the demo password works only where the settings allow it."""
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# The one development password of the demo data (README). Production settings refuse it.
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+class TrackerBackend(ModelBackend):
+    """Django's model backend, except that the demo password never signs anyone in under production settings."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if settings.REFUSE_DEMO_PASSWORD and password == DEMO_PASSWORD:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class DemoPasswordValidator:
+    """Refuses the demo password as anyone's password under production settings."""
+
+    def validate(self, password, user=None):
+        if settings.REFUSE_DEMO_PASSWORD and password == DEMO_PASSWORD:
+            raise ValidationError(_("The demo password cannot be used here."), code="demo_password")
+
+    def get_help_text(self):
+        return _("Your password cannot be the demo password.")
