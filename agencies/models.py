@@ -86,8 +86,13 @@ class OrgUnit(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "parent", "name_en"],
+                condition=Q(parent__isnull=False),
                 name="org_unit_unique_name_under_parent",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "name_en"],
+                condition=Q(parent__isnull=True),
+                name="org_unit_unique_top_level_name",
             ),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="org_unit_not_own_parent"),
         ]

@@ -128,6 +128,69 @@ def _sync_supporting(item: ActionItem, agency_ids: set[int], *, actor) -> None:
 # --- Create and edit -------------------------------------------------------------------------------------------------
 
 
+def _build_new_item(
+    *,
+    actor,
+    department: Department,
+    title: str,
+    lead_agency: Agency,
+    due_date: datetime.date | None,
+    supporting_ids: set[int],
+    dependency_ids: set[int],
+    now: datetime.datetime,
+    fields: dict,
+) -> ActionItem:
+    viewer = viewer_for(actor, today=japan_today(now))
+    roles = workflow.roles_for(
+        viewer, department_id=department.pk, lead_agency_id=lead_agency.pk, supporting_agency_ids=()
+    )
+    _require(bool(roles & workflow.COORDINATING_ROLES), _("Only the department's coordinators can create items."))
+    fields = dict(fields)
+    unknown = set(fields) - (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    coordinator = fields.pop("coordinator", None) or (None if actor.is_superuser else actor)
+    item = ActionItem(
+        department=department,
+        title=(title or "").strip(),
+        lead_agency=lead_agency,
+        due_date=_business_due_date(due_date),
+        created_by=actor,
+        coordinator=coordinator,
+        **fields,
+    )
+    item.original_due_date = item.due_date
+    _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
+    item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
+    return item
+
+
+def action_item_check_create(
+    *,
+    actor,
+    department: Department,
+    title: str,
+    lead_agency: Agency,
+    due_date: datetime.date | None = None,
+    supporting_agencies: Iterable[Agency] = (),
+    dependencies: Iterable[ActionItem] = (),
+    now: datetime.datetime | None = None,
+    **fields,
+) -> None:
+    """Raise the errors `action_item_create` would raise, writing nothing (for forms)."""
+    _build_new_item(
+        actor=actor,
+        department=department,
+        title=title,
+        lead_agency=lead_agency,
+        due_date=due_date,
+        supporting_ids={a.pk for a in supporting_agencies},
+        dependency_ids={d.pk for d in dependencies},
+        now=now or timezone.now(),
+        fields=fields,
+    )
+
+
 @transaction.atomic
 def action_item_create(
     *,
@@ -142,29 +205,19 @@ def action_item_create(
     **fields,
 ) -> ActionItem:
     """Create a draft item in `department`; only the department's coordinators and director may."""
-    now = now or timezone.now()
-    viewer = viewer_for(actor, today=japan_today(now))
-    roles = workflow.roles_for(
-        viewer, department_id=department.pk, lead_agency_id=lead_agency.pk, supporting_agency_ids=()
-    )
-    _require(bool(roles & workflow.COORDINATING_ROLES), _("Only the department's coordinators can create items."))
-    unknown = set(fields) - (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS)
-    if unknown:
-        raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
-    item = ActionItem(
-        department=department,
-        title=title.strip() if title else "",
-        lead_agency=lead_agency,
-        due_date=_business_due_date(due_date),
-        created_by=actor,
-        coordinator=fields.pop("coordinator", None) or (actor if not actor.is_superuser else None),
-        **fields,
-    )
-    item.original_due_date = item.due_date
     supporting_ids = {a.pk for a in supporting_agencies}
     dependency_ids = {d.pk for d in dependencies}
-    _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
-    item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
+    item = _build_new_item(
+        actor=actor,
+        department=department,
+        title=title,
+        lead_agency=lead_agency,
+        due_date=due_date,
+        supporting_ids=supporting_ids,
+        dependency_ids=dependency_ids,
+        now=now or timezone.now(),
+        fields=fields,
+    )
     _save(item, actor=actor, reason=_("Created"))
     _sync_supporting(item, supporting_ids, actor=actor)
     if dependency_ids:
@@ -173,17 +226,15 @@ def action_item_create(
     return item
 
 
-@transaction.atomic
-def action_item_update(*, actor, item: ActionItem, changes: dict, now: datetime.datetime | None = None) -> ActionItem:
-    """Change fields of an item; each field must be one the actor's role may change in the item's status."""
-    now = now or timezone.now()
-    item = _lock(item)
+def _apply_changes(*, actor, item: ActionItem, changes: dict, now: datetime.datetime):
+    """Check `changes` against the actor's role and the item's rules and apply them to `item` (not saved)."""
+    changes = dict(changes)
     roles = _roles(actor, item, now=now)
     _require(workflow.can_view(roles), _("You cannot change this item."))
     supporting = changes.pop("supporting_agencies", None)
     dependencies = changes.pop("dependencies", None)
-    current_supporting = set(item.concurrences.values_list("agency_id", flat=True))
-    current_dependencies = set(item.dependencies.values_list("pk", flat=True))
+    current_supporting = set(item.concurrences.values_list("agency_id", flat=True)) if item.pk else set()
+    current_dependencies = set(item.dependencies.values_list("pk", flat=True)) if item.pk else set()
     supporting_ids = {a.pk for a in supporting} if supporting is not None else current_supporting
     dependency_ids = {d.pk for d in dependencies} if dependencies is not None else current_dependencies
 
@@ -200,8 +251,6 @@ def action_item_update(*, actor, item: ActionItem, changes: dict, now: datetime.
                 _("You cannot change this item while it is %(status)s.") % {"status": item.get_status_display().lower()}
             )
         raise PermissionDenied(_("You cannot change: %(fields)s.") % {"fields": ", ".join(refused)})
-    if not changed:
-        return item
 
     for name in changed - {"supporting_agencies", "dependencies"}:
         setattr(item, name, changes[name])
@@ -217,8 +266,26 @@ def action_item_update(*, actor, item: ActionItem, changes: dict, now: datetime.
             item.assigned_liaison = None
         if item.org_unit_id and item.org_unit.agency_id != item.lead_agency_id:
             item.org_unit = None
-    _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
-    item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
+    if changed:
+        _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
+        item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
+    return changed, supporting_ids, dependency_ids
+
+
+def action_item_check_update(*, actor, item: ActionItem, changes: dict, now: datetime.datetime | None = None) -> None:
+    """Raise the errors `action_item_update` would raise for these changes, writing nothing (for forms)."""
+    fresh = ActionItem.objects.get(pk=item.pk)
+    _apply_changes(actor=actor, item=fresh, changes=changes, now=now or timezone.now())
+
+
+@transaction.atomic
+def action_item_update(*, actor, item: ActionItem, changes: dict, now: datetime.datetime | None = None) -> ActionItem:
+    """Change fields of an item; each field must be one the actor's role may change in the item's status."""
+    now = now or timezone.now()
+    item = _lock(item)
+    changed, supporting_ids, dependency_ids = _apply_changes(actor=actor, item=item, changes=changes, now=now)
+    if not changed:
+        return item
     _save(item, actor=actor, reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))})
     if "supporting_agencies" in changed:
         _sync_supporting(item, supporting_ids, actor=actor)

@@ -1,0 +1,404 @@
+"""The action-item pages: the list, the change page, its read-only inlines and the workflow action pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from agencies.models import Agency
+from coordination import services, workflow
+from coordination.calendar import japan_today
+from coordination.models import ActionItem, Concurrence, Department, ExtensionRequest, Initiative, ProgressUpdate
+from coordination.selectors import action_item_roles, action_items_visible_to
+
+from .base import request_viewer
+from .forms import (
+    ActionItemForm,
+    ConcurrenceForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    ProgressForm,
+    RouteForm,
+    TransitionForm,
+)
+
+
+class SupportingAgencyFilter(admin.SimpleListFilter):
+    title = gettext_lazy("supporting agency")
+    parameter_name = "supporting_agency"
+
+    def lookups(self, request, model_admin):
+        return list(Agency.objects.values_list("pk", "code"))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(concurrences__agency_id=self.value())
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = gettext_lazy("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", gettext_lazy("Overdue")), ("no", gettext_lazy("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = ActionItem.objects.overdue_on(japan_today()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Records on the item are written through the item's action pages, so inlines only show them."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class ConcurrenceInline(ReadOnlyInline):
+    model = Concurrence
+    fields = readonly_fields = ("agency", "state", "comment", "responded_by", "responded_at")
+    verbose_name_plural = gettext_lazy("Supporting agencies and their concurrence")
+
+
+class ProgressUpdateInline(ReadOnlyInline):
+    model = ProgressUpdate
+    fields = readonly_fields = ("created_at", "author", "percent_complete", "text")
+
+
+class ExtensionRequestInline(ReadOnlyInline):
+    model = ExtensionRequest
+    fields = readonly_fields = (
+        "created_at",
+        "requested_by",
+        "previous_due_date",
+        "requested_due_date",
+        "reason",
+        "state",
+        "decided_by",
+        "decision_comment",
+        "decide_link",
+    )
+
+    @admin.display(description=gettext_lazy("decide"))
+    def decide_link(self, obj):
+        if obj.state != ExtensionRequest.State.PENDING:
+            return "—"
+        url = reverse("admin:coordination_actionitem_decide_extension", args=[obj.action_item_id, obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Decide"))
+
+
+ACTION_FORMS = {
+    "route": (RouteForm, gettext_lazy("Route inside the lead agency")),
+    "progress": (ProgressForm, gettext_lazy("Post a progress update")),
+    "extension": (ExtensionForm, gettext_lazy("Ask for an extension")),
+    "concurrence": (ConcurrenceForm, gettext_lazy("Record concurrence")),
+}
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(SimpleHistoryAdmin):
+    form = ActionItemForm
+    change_form_template = "admin/coordination/actionitem/change_form.html"
+    list_display = (
+        "id",
+        "title",
+        "lead_agency",
+        "status",
+        "due_date_display",
+        "percent_display",
+        "priority",
+    )
+    list_display_links = ("id", "title")
+    list_filter = (
+        "status",
+        "lead_agency",
+        SupportingAgencyFilter,
+        "initiative",
+        OverdueFilter,
+        "priority",
+        "department",
+    )
+    list_select_related = ("lead_agency",)
+    search_fields = ("title", "external_id")
+    list_per_page = 50
+    date_hierarchy = None
+    inlines = [ConcurrenceInline, ProgressUpdateInline, ExtensionRequestInline]
+    autocomplete_fields = ()
+    history_list_display = ("status", "due_date", "percent_complete")
+    actions = None
+
+    fieldsets_spec = (
+        (None, ("title", "description", "department", "initiative", "meeting", "coordinator", "external_id")),
+        (gettext_lazy("Agencies"), ("lead_agency", "supporting", "assigned_liaison", "org_unit")),
+        (gettext_lazy("Schedule and handling"), ("priority", "due_date", "original_due_date", "marking")),
+        (gettext_lazy("Structure"), ("parent", "dependencies")),
+        (
+            gettext_lazy("Status"),
+            (
+                "status",
+                "status_reason",
+                "percent_complete",
+                "close_override_reason",
+                "assigned_at",
+                "acknowledged_at",
+                "submitted_at",
+                "closed_at",
+                "last_progress_at",
+                "created_by",
+            ),
+        ),
+    )
+    # Fields only the workflow's actions change.
+    always_read_only = frozenset(
+        {
+            "original_due_date",
+            "status",
+            "status_reason",
+            "percent_complete",
+            "close_override_reason",
+            "assigned_at",
+            "acknowledged_at",
+            "submitted_at",
+            "closed_at",
+            "last_progress_at",
+            "created_by",
+        }
+    )
+
+    # --- Who sees and does what ------------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        viewer = request_viewer(request)
+        return (
+            action_items_visible_to(request.user, today=japan_today(), viewer=viewer)
+            .select_related("lead_agency", "department")
+            .prefetch_related("concurrences")
+        )
+
+    def _roles(self, request, obj):
+        return action_item_roles(request_viewer(request), obj)
+
+    def has_module_permission(self, request):
+        viewer = request_viewer(request)
+        return request.user.is_staff and (viewer.is_coordinating or viewer.is_liaison)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return request.user.is_staff and workflow.can_view(self._roles(request, obj))
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return request.user.is_staff and request_viewer(request).is_coordinating
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: nothing people worked on is deleted
+
+    def _editable(self, request, obj) -> frozenset[str]:
+        if obj is None:
+            return (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS | {"supporting"}) - {"supporting_agencies"}
+        fields = workflow.editable_fields(obj.status, self._roles(request, obj))
+        if "supporting_agencies" in fields:
+            fields = (fields - {"supporting_agencies"}) | {"supporting"}
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        editable = self._editable(request, obj)
+        fieldsets = []
+        for title, names in self.fieldsets_spec:
+            shown = [
+                ("supporting_summary" if name == "supporting" and name not in editable else name)
+                for name in names
+                if obj is not None or name not in self.always_read_only
+            ]
+            fieldsets.append((title, {"fields": shown}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        all_names = {name for _title, names in self.fieldsets_spec for name in names}
+        read_only = (all_names - self._editable(request, obj)) | self.always_read_only
+        return sorted(("supporting_summary" if name == "supporting" else name) for name in read_only)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        viewer = request_viewer(request)
+        if not viewer.is_superuser:
+            departments = viewer.coordinator_department_ids | viewer.director_department_ids
+            if db_field.name == "department":
+                kwargs["queryset"] = Department.objects.filter(pk__in=departments)
+            elif db_field.name == "initiative":
+                kwargs["queryset"] = Initiative.objects.filter(department_id__in=departments, is_active=True)
+            elif db_field.name == "parent":
+                kwargs["queryset"] = ActionItem.objects.filter(department_id__in=departments)
+        if db_field.name == "lead_agency":
+            kwargs["queryset"] = Agency.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- List columns -------------------------------------------------------------------------------------------
+
+    @admin.display(description=gettext_lazy("due date"), ordering="due_date")
+    def due_date_display(self, obj):
+        if obj.due_date is None:
+            return "—"
+        if obj.is_overdue_on(japan_today()):
+            return format_html(
+                '<span class="tracker-overdue" style="color:#ba2121;font-weight:bold">{} ⚠ {}</span>',
+                obj.due_date.isoformat(),
+                _("overdue"),
+            )
+        return obj.due_date.isoformat()
+
+    @admin.display(description=gettext_lazy("complete"), ordering="percent_complete")
+    def percent_display(self, obj):
+        return format_html(
+            '<progress max="100" value="{}" title="{}%"></progress> {}%',
+            obj.percent_complete,
+            obj.percent_complete,
+            obj.percent_complete,
+        )
+
+    @admin.display(description=gettext_lazy("supporting agencies (OCR)"))
+    def supporting_summary(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return ", ".join(f"{c.agency.code} ({c.get_state_display()})" for c in obj.concurrences.all()) or "—"
+
+    # --- Saving goes through the services ------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        changes = form.changes()
+        if change:
+            saved = services.action_item_update(actor=request.user, item=obj, changes=changes)
+        else:
+            saved = services.action_item_create(actor=request.user, **changes)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        """Dependencies and supporting agencies were saved by the service; the inlines are read-only."""
+
+    # --- The change page and its action pages -------------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/act/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="%s_%s_act" % info,
+            ),
+            path(
+                "<path:object_id>/extension/<int:request_id>/decide/",
+                self.admin_site.admin_view(self.decide_extension_view),
+                name="%s_%s_decide_extension" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def available_actions(self, request, obj) -> list[tuple[str, str]]:
+        """The (label, url) of every action the request user can take on `obj` now."""
+        roles = self._roles(request, obj)
+        names = [(t.name, t.label) for t in workflow.available_transitions(obj.status, roles)]
+        if workflow.ROUTING_FIELDS <= workflow.editable_fields(obj.status, roles) and obj.status != "draft":
+            names.append(("route", ACTION_FORMS["route"][1]))
+        if workflow.can_post_progress(obj.status, roles):
+            names.append(("progress", ACTION_FORMS["progress"][1]))
+        if workflow.can_request_extension(obj.status, roles):
+            names.append(("extension", ACTION_FORMS["extension"][1]))
+        if workflow.can_record_concurrence(obj.status, roles):
+            names.append(("concurrence", ACTION_FORMS["concurrence"][1]))
+        return [(label, reverse("admin:coordination_actionitem_act", args=[obj.pk, name])) for name, label in names]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context["item_actions"] = self.available_actions(request, obj)
+            extra_context["item_overdue"] = obj.is_overdue_on(japan_today())
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history of an item you cannot see does not exist for you.
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def _action_response(self, request, obj, form, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "title": title,
+            "media": self.media + form.media,
+            "change_url": reverse("admin:coordination_actionitem_change", args=[obj.pk]),
+        }
+        return TemplateResponse(request, "admin/coordination/actionitem/action_form.html", context)
+
+    def _get_visible(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404(_("No such action item."))
+        return obj
+
+    def action_view(self, request, object_id, action):
+        obj = self._get_visible(request, object_id)
+        viewer = request_viewer(request)
+        kwargs = {"item": obj, "actor": request.user, "viewer": viewer}
+        if action in workflow.TRANSITIONS:
+            transition = workflow.TRANSITIONS[action]
+            form_class, title, kwargs["transition"] = TransitionForm, transition.label, transition
+        elif action in ACTION_FORMS:
+            form_class, title = ACTION_FORMS[action]
+        else:
+            raise Http404(_("No such action."))
+        form = form_class(request.POST or None, **kwargs)
+        if request.method == "POST" and form.is_valid() and form.save():
+            messages.success(request, _("%(action)s: done.") % {"action": title})
+            return HttpResponseRedirect(reverse("admin:coordination_actionitem_change", args=[obj.pk]))
+        return self._action_response(request, obj, form, title)
+
+    def decide_extension_view(self, request, object_id, request_id):
+        obj = self._get_visible(request, object_id)
+        extension_request = get_object_or_404(ExtensionRequest, pk=request_id, action_item=obj)
+        form = ExtensionDecisionForm(
+            request.POST or None,
+            item=obj,
+            actor=request.user,
+            viewer=request_viewer(request),
+            extension_request=extension_request,
+        )
+        title = _("Decide the extension request to %(date)s") % {"date": extension_request.requested_due_date}
+        if request.method == "POST" and form.is_valid() and form.save():
+            messages.success(request, _("Extension request decided."))
+            return HttpResponseRedirect(reverse("admin:coordination_actionitem_change", args=[obj.pk]))
+        return self._action_response(request, obj, form, title)

@@ -1,0 +1,36 @@
+"""Role-aware building blocks shared by the admin pages."""
+
+from __future__ import annotations
+
+from coordination.calendar import japan_today
+from coordination.selectors import viewer_for
+from coordination.workflow import Viewer
+
+
+def request_viewer(request) -> Viewer:
+    """The request user's roles context, computed once per request."""
+    viewer = getattr(request, "_tracker_viewer", None)
+    if viewer is None:
+        viewer = viewer_for(request.user, today=japan_today())
+        request._tracker_viewer = viewer
+    return viewer
+
+
+class CoordinatorManagedAdmin:
+    """Reference data: coordinators and directors (and superusers) manage it; other staff may look; no deletes."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request, *args):
+        return request_viewer(request).is_coordinating
+
+    def has_change_permission(self, request, obj=None):
+        return request_viewer(request).is_coordinating
+
+    def has_delete_permission(self, request, obj=None):
+        # Nothing people worked on is deleted: deactivate or end it instead.
+        return False

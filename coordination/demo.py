@@ -1,0 +1,425 @@
+"""Loads the demo data: agencies, people, departments and about fifty items walked through the real services.
+
+Every item is created and moved through the workflow by the demo users themselves, so its history reads as it
+would in use. Dates are relative to the day it runs. Rows that already exist are left alone: a second run
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, Liaison, OrgUnit
+from coordination import demo_content, services
+from coordination.calendar import JAPAN, get_calendar, japan_today
+from coordination.models import (
+    ActionItem,
+    Concurrence,
+    Department,
+    DepartmentMember,
+    ExtensionRequest,
+    Initiative,
+    Meeting,
+    ProgressUpdate,
+)
+from users.backends import DEMO_PASSWORD
+from users.models import User
+
+# code, English name, Japanese name, parent code, units as (English, Japanese, [sub-units])
+AGENCIES = [
+    (
+        "MOD",
+        "Ministry of Defense",
+        "防衛省",
+        None,
+        [
+            ("Bureau of Defense Policy", "防衛政策局", [("International Policy Division", "国際政策課")]),
+            ("Joint Staff", "統合幕僚監部", []),
+        ],
+    ),
+    (
+        "ATLA",
+        "Acquisition, Technology & Logistics Agency",
+        "防衛装備庁",
+        "MOD",
+        [
+            ("Department of International Cooperation", "装備政策部国際装備課", []),
+        ],
+    ),
+    (
+        "MOFA",
+        "Ministry of Foreign Affairs",
+        "外務省",
+        None,
+        [
+            (
+                "Foreign Policy Bureau",
+                "総合外交政策局",
+                [
+                    ("International Peace and Security Cooperation Division", "安全保障協力室"),
+                ],
+            ),
+            ("International Legal Affairs Bureau", "国際法局", []),
+        ],
+    ),
+    (
+        "MLIT",
+        "Ministry of Land, Infrastructure, Transport and Tourism",
+        "国土交通省",
+        None,
+        [
+            ("Policy Bureau", "総合政策局", []),
+        ],
+    ),
+    (
+        "JCG",
+        "Japan Coast Guard",
+        "海上保安庁",
+        "MLIT",
+        [
+            ("Guard and Rescue Department", "警備救難部", []),
+            ("International Cooperation Office", "国際協力室", []),
+        ],
+    ),
+    (
+        "MIC",
+        "Ministry of Internal Affairs and Communications",
+        "総務省",
+        None,
+        [
+            ("Cybersecurity Division", "サイバーセキュリティ統括官室", []),
+        ],
+    ),
+    (
+        "MHLW",
+        "Ministry of Health, Labour and Welfare",
+        "厚生労働省",
+        None,
+        [
+            ("Health Security Office", "健康危機管理・災害対策室", []),
+        ],
+    ),
+    (
+        "METI",
+        "Ministry of Economy, Trade and Industry",
+        "経済産業省",
+        None,
+        [
+            ("Trade Control Department", "貿易管理部", []),
+            ("Economic Security Office", "経済安全保障室", []),
+        ],
+    ),
+    (
+        "MOF",
+        "Ministry of Finance",
+        "財務省",
+        None,
+        [
+            ("Budget Bureau", "主計局", []),
+        ],
+    ),
+]
+
+# Where each primary liaison sits (the seeds place MOFA's and MOD's liaisons in these divisions).
+LIAISON_UNITS = {
+    "MOD": "International Policy Division",
+    "MOFA": "International Peace and Security Cooperation Division",
+}
+ALTERNATES = ["MOD", "MOFA"]
+
+PRIORITY = {
+    "low": ActionItem.Priority.LOW,
+    "normal": ActionItem.Priority.NORMAL,
+    "high": ActionItem.Priority.HIGH,
+    "urgent": ActionItem.Priority.URGENT,
+}
+
+# The transitions that bring a new item to each status, and after which step progress updates are posted.
+WALKS = {
+    "draft": [],
+    "assigned": ["assign"],
+    "acknowledged": ["assign", "acknowledge"],
+    "in_progress": ["assign", "acknowledge", "start"],
+    "blocked": ["assign", "acknowledge", "start", "block"],
+    "submitted": ["assign", "acknowledge", "start", "submit"],
+    "closed": ["assign", "acknowledge", "start", "submit", "close"],
+    "cancelled": ["assign", "acknowledge", "start", "cancel"],
+}
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def count(self, what: str, created: bool) -> None:
+        if created:
+            self.created[what] = self.created.get(what, 0) + 1
+
+
+def _user(username: str, *, first: str, last: str, report: SeedReport, staff=True, superuser=False, lang="ja"):
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": f"{username}@example.invalid",
+            "is_staff": staff,
+            "is_superuser": superuser,
+            "preferred_language": lang,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    report.count("users", created)
+    return user
+
+
+def _business_datetime(days_ago: int, *, hour: int = 10) -> datetime.datetime:
+    """A moment `days_ago` business days before today, during office hours in Japan."""
+    day = get_calendar().add_business_days(japan_today(), -days_ago)
+    return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=JAPAN)
+
+
+def seed_organisations(report: SeedReport) -> dict[str, Agency]:
+    agencies = {}
+    for code, name_en, name_ja, parent, units in AGENCIES:
+        agency, created = Agency.objects.get_or_create(
+            code=code,
+            defaults={"name_en": name_en, "name_ja": name_ja, "parent": agencies.get(parent) if parent else None},
+        )
+        report.count("agencies", created)
+        agencies[code] = agency
+        for unit_en, unit_ja, children in units:
+            unit, created = OrgUnit.objects.get_or_create(
+                agency=agency, parent=None, name_en=unit_en, defaults={"name_ja": unit_ja}
+            )
+            report.count("org units", created)
+            for child_en, child_ja in children:
+                _child, created = OrgUnit.objects.get_or_create(
+                    agency=agency, parent=unit, name_en=child_en, defaults={"name_ja": child_ja}
+                )
+                report.count("org units", created)
+    return agencies
+
+
+def seed_people(agencies: dict[str, Agency], report: SeedReport) -> dict[str, User]:
+    people = {
+        "admin": _user("admin", first="System", last="Administrator", superuser=True, lang="en", report=report),
+        "coordinator": _user("coordinator", first="Aoi", last="Sato", report=report),
+        "director": _user("director", first="Kenji", last="Takahashi", report=report),
+        "stratcom-coordinator": _user("stratcom-coordinator", first="Mika", last="Ito", lang="en", report=report),
+    }
+    departments = {}
+    for spec in demo_content.DEPARTMENTS:
+        department, created = Department.objects.get_or_create(
+            code=spec["code"], defaults={"name_en": spec["name_en"], "name_ja": spec["name_ja"]}
+        )
+        report.count("departments", created)
+        departments[spec["code"]] = department
+    for username, code, role in [
+        ("coordinator", "NSS-SC", DepartmentMember.Role.COORDINATOR),
+        ("director", "NSS-SC", DepartmentMember.Role.DIRECTOR),
+        ("stratcom-coordinator", "NSS-STRATCOM", DepartmentMember.Role.COORDINATOR),
+    ]:
+        _member, created = DepartmentMember.objects.get_or_create(
+            department=departments[code], user=people[username], defaults={"role": role}
+        )
+        report.count("department members", created)
+    start = japan_today() - datetime.timedelta(days=365)
+    for code, agency in agencies.items():
+        for suffix, role in [("liaison", Liaison.Role.PRIMARY), ("alternate", Liaison.Role.ALTERNATE)]:
+            if role == Liaison.Role.ALTERNATE and code not in ALTERNATES:
+                continue
+            username = f"{code.lower()}-{suffix}"
+            user = _user(username, first=code, last=role.label, lang="en" if code == "MOFA" else "ja", report=report)
+            people[username] = user
+            unit = OrgUnit.objects.filter(agency=agency, name_en=LIAISON_UNITS.get(code, "")).first()
+            _term, created = Liaison.objects.get_or_create(
+                user=user, agency=agency, defaults={"role": role, "start_date": start, "org_unit": unit}
+            )
+            report.count("liaison terms", created)
+    return people
+
+
+def seed_initiatives_and_meetings(report: SeedReport) -> tuple[dict, dict]:
+    initiatives, meetings = {}, {}
+    for spec in demo_content.INITIATIVES:
+        initiative, created = Initiative.objects.get_or_create(
+            code=spec["code"],
+            defaults={
+                "department": Department.objects.get(code=spec["department"]),
+                "title_en": spec["title_en"],
+                "title_ja": spec["title_ja"],
+                "description": spec["description"],
+            },
+        )
+        report.count("initiatives", created)
+        initiatives[spec["code"]] = initiative
+    for spec in demo_content.MEETINGS:
+        department = Department.objects.get(code=spec["department"])
+        meeting, created = Meeting.objects.get_or_create(
+            department=department,
+            title=spec["title"],
+            defaults={"held_on": japan_today() - datetime.timedelta(days=spec["days_ago"]), "notes": spec["notes"]},
+        )
+        if created:
+            meeting.agencies.set(Agency.objects.filter(code__in=spec["agencies"]))
+        report.count("meetings", created)
+        meetings[spec["key"]] = meeting
+    return initiatives, meetings
+
+
+def _coordinator_for(department_code: str, people) -> User:
+    return people["stratcom-coordinator" if department_code == "NSS-STRATCOM" else "coordinator"]
+
+
+def seed_item(spec: dict, *, people, agencies, initiatives, meetings, items, report: SeedReport) -> ActionItem:
+    """Create one demo item and walk it through the workflow as its people would."""
+    department = Department.objects.get(code=spec["department"])
+    external_id = f"demo-{spec['key']}"
+    existing = ActionItem.objects.filter(department=department, external_id=external_id).first()
+    if existing:
+        return existing
+    coordinator = _coordinator_for(spec["department"], people)
+    lead = people[f"{spec['lead'].lower()}-liaison"]
+    calendar = get_calendar()
+    today = japan_today()
+    item = services.action_item_create(
+        actor=coordinator,
+        department=department,
+        title=spec["title"],
+        lead_agency=agencies[spec["lead"]],
+        due_date=calendar.add_business_days(today, spec["due_in"]),
+        supporting_agencies=[agencies[code] for code in spec["supporting"]],
+        dependencies=[items[key] for key in spec["depends_on"]],
+        description=spec["description"],
+        initiative=initiatives[spec["initiative"]],
+        meeting=meetings.get(spec["meeting"]) if spec["meeting"] else None,
+        priority=PRIORITY[spec["priority"]],
+        marking=spec["marking"],
+        parent=items[spec["parent"]] if spec["parent"] else None,
+        external_id=external_id,
+    )
+    report.count("action items", True)
+    reasons = {
+        "block": spec.get("block_reason") or "Waiting on another agency's input.",
+        "cancel": spec.get("cancel_reason") or "No longer needed.",
+    }
+    for step in WALKS[spec["status"]]:
+        if step in ("block", "submit", "cancel"):
+            _seed_progress(item, spec, lead)
+        if step == "close":
+            _seed_concurrences(item, spec, people)
+        actor = coordinator if step in ("assign", "close", "cancel") else lead
+        override = "" if step != "close" or _all_concur(spec) else "Demo: closed on the director's instruction."
+        item = services.action_item_transition(
+            actor=actor, item=item, name=step, reason=reasons.get(step, ""), override_reason=override
+        )
+    if spec["status"] in ("in_progress", "acknowledged"):
+        _seed_progress(item, spec, lead)
+    if spec["status"] not in ("closed",):
+        _seed_concurrences(item, spec, people)
+    _seed_extension(item, spec, lead, coordinator)
+    _backdate(item, spec)
+    return item
+
+
+def _all_concur(spec) -> bool:
+    return all(state == "concur" for state in spec["concurrence"].values())
+
+
+def _seed_progress(item: ActionItem, spec: dict, lead: User) -> None:
+    item.refresh_from_db()
+    if item.updates.exists() or item.status not in ("acknowledged", "in_progress", "blocked"):
+        return
+    for update in spec["updates"]:
+        posted = services.progress_update_create(
+            actor=lead, item=item, text=update["text"], percent_complete=update["percent"]
+        )
+        at = _business_datetime(update["days_ago"], hour=15)
+        ProgressUpdate.objects.filter(pk=posted.pk).update(created_at=at)
+        ActionItem.objects.filter(pk=item.pk).update(last_progress_at=at)
+    if spec["status"] not in ("submitted", "closed"):
+        ActionItem.objects.filter(pk=item.pk).update(percent_complete=spec["percent"])
+
+
+def _seed_concurrences(item: ActionItem, spec: dict, people) -> None:
+    item.refresh_from_db()
+    if item.status not in (*ActionItem.ACTIVE_STATUSES, ActionItem.Status.SUBMITTED):
+        return
+    for code, state in spec["concurrence"].items():
+        if state == Concurrence.State.PENDING:
+            continue
+        comment = spec.get("non_concur_comment", "") if state == Concurrence.State.NON_CONCUR else ""
+        services.concurrence_record(
+            actor=people[f"{code.lower()}-liaison"],
+            item=item,
+            agency=Agency.objects.get(code=code),
+            state=state,
+            comment=comment or "",
+        )
+
+
+def _seed_extension(item: ActionItem, spec: dict, lead: User, coordinator: User) -> None:
+    extension = spec.get("extension")
+    item.refresh_from_db()
+    if not extension or item.status not in ActionItem.ACTIVE_STATUSES:
+        return
+    request = services.extension_request_create(
+        actor=lead,
+        item=item,
+        requested_due_date=get_calendar().add_business_days(item.due_date, extension["extra_days"]),
+        reason=extension["reason"],
+    )
+    if extension["state"] == ExtensionRequest.State.APPROVED:
+        services.extension_request_decide(actor=coordinator, extension_request=request, approve=True)
+    elif extension["state"] == ExtensionRequest.State.DENIED:
+        services.extension_request_decide(
+            actor=coordinator,
+            extension_request=request,
+            approve=False,
+            comment="The ministerial meeting date cannot move; report what is ready by the current due date.",
+        )
+
+
+def _backdate(item: ActionItem, spec: dict) -> None:
+    """Make the timestamps tell the story the content describes (assigned some business days ago, ...)."""
+    days = spec.get("assigned_days_ago")
+    if days is None:
+        return
+    assigned = _business_datetime(days, hour=9)
+    fields = {"assigned_at": assigned}
+    item.refresh_from_db()
+    if item.acknowledged_at:
+        fields["acknowledged_at"] = min(assigned + datetime.timedelta(hours=3), timezone.now())
+    ActionItem.objects.filter(pk=item.pk).update(**fields)
+
+
+@transaction.atomic
+def seed_demo() -> SeedReport:
+    """Load the demo data; refuses to run where the demo password is refused (production settings)."""
+    if settings.REFUSE_DEMO_PASSWORD:
+        raise ImproperlyConfigured("seed_demo is for development: these settings refuse the demo password.")
+    report = SeedReport()
+    agencies = seed_organisations(report)
+    people = seed_people(agencies, report)
+    initiatives, meetings = seed_initiatives_and_meetings(report)
+    items: dict[str, ActionItem] = {}
+    for spec in demo_content.ACTION_ITEMS:
+        items[spec["key"]] = seed_item(
+            spec,
+            people=people,
+            agencies=agencies,
+            initiatives=initiatives,
+            meetings=meetings,
+            items=items,
+            report=report,
+        )
+    return report
