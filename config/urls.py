@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 from django.urls import path
-from django.views.generic import RedirectView
-
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from coordination.views import health
 

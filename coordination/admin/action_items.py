@@ -314,12 +314,12 @@ class ActionItemAdmin(SimpleHistoryAdmin):
             path(
                 "<path:object_id>/act/<str:action>/",
                 self.admin_site.admin_view(self.action_view),
-                name="%s_%s_act" % info,
+                name="{}_{}_act".format(*info),
             ),
             path(
                 "<path:object_id>/extension/<int:request_id>/decide/",
                 self.admin_site.admin_view(self.decide_extension_view),
-                name="%s_%s_decide_extension" % info,
+                name="{}_{}_decide_extension".format(*info),
             ),
             *super().get_urls(),
         ]

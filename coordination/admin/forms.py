@@ -191,7 +191,24 @@ class ActionItemForm(forms.ModelForm):
 
     class Meta:
         model = ActionItem
-        fields = "__all__"
+        # The admin narrows these to what the user may change (ModelAdmin.get_readonly_fields).
+        fields = [
+            "title",
+            "description",
+            "department",
+            "initiative",
+            "meeting",
+            "coordinator",
+            "external_id",
+            "lead_agency",
+            "assigned_liaison",
+            "org_unit",
+            "priority",
+            "due_date",
+            "marking",
+            "parent",
+            "dependencies",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

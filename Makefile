@@ -1,0 +1,50 @@
+# The few commands people type. `make run` and `make test` work on a fresh clone: they set up everything.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint install migrate seed clean
+
+$(STAMP):
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Interagency coordination tracker"
+	@echo "    Admin:   http://127.0.0.1:8000/admin/"
+	@echo "    Health:  http://127.0.0.1:8000/health/  (worker and beat heartbeats)"
+	@echo "    Demo logins, all with the password demo-pass-2026 (development only):"
+	@echo "      coordinator, director           NSS security cooperation department"
+	@echo "      stratcom-coordinator            strategic communications center"
+	@echo "      mod-liaison, mofa-liaison, mlit-liaison, jcg-liaison, mic-liaison,"
+	@echo "      mhlw-liaison, meti-liaison, mof-liaison, atla-liaison   (primary liaisons)"
+	@echo "      mod-alternate, mofa-alternate   (alternate liaisons)"
+	@echo "      admin                           (superuser)"
+	@echo "  Web, Celery worker and beat start now; Ctrl-C stops all three."
+	@echo ""
+	$(BIN)/honcho start -f Procfile
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
