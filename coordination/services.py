@@ -342,6 +342,8 @@ def action_item_transition(
         if item.original_due_date is None:
             item.original_due_date = item.due_date
     elif name == "decline":
+        # Back with the coordinator: no longer assigned (the history keeps the earlier assignment).
+        item.assigned_at = None
         item.acknowledged_at = None
     elif name == "acknowledge":
         item.acknowledged_at = now

@@ -19,3 +19,6 @@ STORAGES = {
 }
 # The demo password is refused at login, when set, and by seed_demo.
 REFUSE_DEMO_PASSWORD = True
+
+# WhiteNoise serves the collected static files (python manage.py collectstatic) from the app itself.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405

@@ -221,6 +221,10 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: nothing people worked on is deleted
 
+    def get_inline_instances(self, request, obj=None):
+        # A new item has nothing recorded on it yet.
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
     def _editable(self, request, obj) -> frozenset[str]:
         if obj is None:
             return (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS | {"supporting"}) - {"supporting_agencies"}
@@ -381,7 +385,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
             form_class, title = ACTION_FORMS[action]
         else:
             raise Http404(_("No such action."))
-        form = form_class(request.POST or None, **kwargs)
+        form = form_class(request.POST if request.method == "POST" else None, **kwargs)
         if request.method == "POST" and form.is_valid() and form.save():
             messages.success(request, _("%(action)s: done.") % {"action": title})
             return HttpResponseRedirect(reverse("admin:coordination_actionitem_change", args=[obj.pk]))
@@ -391,7 +395,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
         obj = self._get_visible(request, object_id)
         extension_request = get_object_or_404(ExtensionRequest, pk=request_id, action_item=obj)
         form = ExtensionDecisionForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             item=obj,
             actor=request.user,
             viewer=request_viewer(request),

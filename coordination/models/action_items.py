@@ -170,7 +170,8 @@ class ActionItem(TimeStampedModel):
             models.CheckConstraint(condition=Q(percent_complete__lte=100), name="action_item_percent_at_most_100"),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="action_item_not_own_parent"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(due_date__isnull=False), name="action_item_due_date_once_assigned"
+                condition=Q(status__in=["draft", "cancelled"]) | Q(due_date__isnull=False),
+                name="action_item_due_date_once_assigned",
             ),
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_at__isnull=False), name="action_item_closed_has_closed_at"
