@@ -1,0 +1,103 @@
+"""seed_demo: realistic data over every status, a second run changes nothing, refused under production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from agencies.models import Agency, Liaison
+from coordination.calendar import get_calendar, japan_today
+from coordination.models import ActionItem, Department, DepartmentMember
+from users.backends import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    """Counts of every demo table and of the history rows: what 'changes nothing' must leave as it was."""
+    return {
+        "items": ActionItem.objects.count(),
+        "item history": ActionItem.history.count(),
+        "agencies": Agency.objects.count(),
+        "liaisons": Liaison.objects.count(),
+        "members": DepartmentMember.objects.count(),
+        "updated_at": sorted(ActionItem.objects.values_list("updated_at", flat=True)),
+    }
+
+
+def test_seed_demo_loads_realistic_data_and_a_second_run_changes_nothing(capsys):
+    call_command("seed_demo")
+    today = japan_today()
+    statuses = set(ActionItem.objects.values_list("status", flat=True))
+    assert statuses == set(ActionItem.Status.values)
+    assert ActionItem.objects.count() >= 40
+    assert ActionItem.objects.overdue_on(today).count() >= 5
+    week_end = get_calendar().add_business_days(today, 4)
+    assert ActionItem.objects.active().filter(due_date__gte=today, due_date__lte=week_end).exists()
+    assert ActionItem.objects.filter(status=ActionItem.Status.ASSIGNED, acknowledged_at__isnull=True).count() >= 3
+    assert set(Agency.objects.values_list("code", flat=True)) >= {
+        "MOD",
+        "MOFA",
+        "MLIT",
+        "JCG",
+        "MIC",
+        "MHLW",
+        "METI",
+        "MOF",
+        "ATLA",
+    }
+    assert Agency.objects.get(code="JCG").parent.code == "MLIT"
+    assert Agency.objects.get(code="ATLA").parent.code == "MOD"
+    assert Department.objects.count() == 2
+    for code in ("mod", "mofa", "jcg", "atla"):
+        assert Liaison.objects.filter(user__username=f"{code}-liaison", role=Liaison.Role.PRIMARY).exists()
+    assert DepartmentMember.objects.filter(user__username="director", role="director").exists()
+    assert DepartmentMember.objects.filter(department__code="NSS-STRATCOM", user__username="stratcom-coordinator")
+    # Items were walked by their people: a closed item's history has the liaison's and the coordinator's steps.
+    closed = ActionItem.objects.filter(status=ActionItem.Status.CLOSED).first()
+    actors = {record.history_user.username for record in closed.history.all()}
+    assert {"coordinator", f"{closed.lead_agency.code.lower()}-liaison"} <= actors or "stratcom-coordinator" in actors
+
+    before = snapshot()
+    capsys.readouterr()
+    call_command("seed_demo")
+    assert "nothing changed" in capsys.readouterr().out
+    assert snapshot() == before
+
+
+def test_demo_logins_work_in_development():
+    call_command("seed_demo")
+    assert authenticate(username="coordinator", password=DEMO_PASSWORD) is not None
+
+
+def test_production_settings_refuse_the_demo_password(settings):
+    call_command("seed_demo")
+    settings.REFUSE_DEMO_PASSWORD = True
+    assert authenticate(username="coordinator", password=DEMO_PASSWORD) is None
+    with pytest.raises(ValidationError):
+        validate_password(DEMO_PASSWORD)
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+
+def production_check(extra_env):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **extra_env})
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_refuse_the_development_secret_key():
+    refused = production_check({})
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr
+    accepted = production_check({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "tracker.example.go.jp"})
+    assert accepted.returncode == 0, accepted.stderr

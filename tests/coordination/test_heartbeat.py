@@ -1,0 +1,114 @@
+"""Heartbeats from Celery beat and the worker, and the health page that reports them."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+
+from coordination.models import Heartbeat
+from coordination.tasks import heartbeat_record
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.datetime(2026, 6, 1, 1, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(START, tick=False)
+    return time_machine
+
+
+def stale_after():
+    return datetime.timedelta(seconds=2 * settings.HEARTBEAT_INTERVAL_SECONDS + 30)
+
+
+def test_health_is_503_before_any_heartbeat(client, clock):
+    response = client.get("/health/")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["ok"] is False
+    assert body["checks"]["database"] == {"ok": True}
+    assert body["checks"]["beat"] == {"ok": False, "last_seen_at": None, "seconds_ago": None}
+    assert body["checks"]["worker"]["ok"] is False
+
+
+def test_heartbeat_record_keeps_one_row_per_component(clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START, worker_name="celery@host-a")
+    later = START + datetime.timedelta(minutes=1)
+    heartbeat_record(worker_seen_at=later, beat_seen_at=later, worker_name="celery@host-b")
+    rows = {row.component: row for row in Heartbeat.objects.all()}
+    assert set(rows) == {"beat", "worker"}
+    assert rows["worker"].last_seen_at == later
+    assert rows["worker"].detail == "celery@host-b"
+    assert rows["beat"].last_seen_at == later
+
+
+def test_a_worker_heartbeat_without_beat_leaves_beat_untouched(clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START)
+    later = START + datetime.timedelta(minutes=1)
+    heartbeat_record(worker_seen_at=later, worker_name="x" * 300)
+    rows = {row.component: row for row in Heartbeat.objects.all()}
+    assert rows["beat"].last_seen_at == START
+    assert rows["worker"].last_seen_at == later
+    assert len(rows["worker"].detail) == 200
+
+
+def test_health_is_200_with_fresh_worker_and_beat_heartbeats(client, clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START - datetime.timedelta(seconds=5), worker_name="w1")
+    clock.shift(datetime.timedelta(seconds=10))
+    response = client.get("/health/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert body["checks"]["worker"]["ok"] is True
+    assert body["checks"]["worker"]["seconds_ago"] == 10
+    assert body["checks"]["beat"]["seconds_ago"] == 15
+    assert datetime.datetime.fromisoformat(body["checks"]["worker"]["last_seen_at"]) == START
+
+
+def test_health_is_503_when_only_the_worker_is_seen(client, clock):
+    heartbeat_record(worker_seen_at=START)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["worker"]["ok"] is True
+    assert checks["beat"]["ok"] is False
+
+
+def test_health_stays_200_up_to_the_staleness_limit(client, clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START)
+    clock.shift(stale_after())
+    assert client.get("/health/").status_code == 200
+
+
+def test_health_is_503_when_heartbeats_are_stale(client, clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START)
+    clock.shift(stale_after() + datetime.timedelta(seconds=1))
+    response = client.get("/health/")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["worker"]["ok"] is False
+    assert checks["beat"]["ok"] is False
+    assert checks["database"]["ok"] is True
+
+
+def test_health_is_503_when_beat_alone_is_stale(client, clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START)
+    clock.shift(datetime.timedelta(hours=1))
+    heartbeat_record(worker_seen_at=START + datetime.timedelta(hours=1))  # a worker runs, but beat sends nothing
+    response = client.get("/health/")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["worker"]["ok"] is True
+    assert checks["beat"]["ok"] is False
+    assert checks["beat"]["seconds_ago"] == 3600
+
+
+def test_health_recovers_when_heartbeats_resume(client, clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START)
+    clock.shift(datetime.timedelta(minutes=10))
+    assert client.get("/health/").status_code == 503
+    now = START + datetime.timedelta(minutes=10)
+    heartbeat_record(worker_seen_at=now, beat_seen_at=now)
+    assert client.get("/health/").status_code == 200
