@@ -562,6 +562,10 @@ def liaison_end_term(
 ) -> Liaison:
     """End a liaison's term (today by default: access stops at once); their open items go back to the agency."""
     now = now or timezone.now()
+    _require(
+        viewer_for(actor, today=japan_today(now)).is_coordinating,
+        _("Only coordinators and directors end liaison terms."),
+    )
     liaison = Liaison.objects.select_for_update().get(pk=liaison.pk)
     end_date = end_date or japan_today(now)
     if end_date < liaison.start_date:

@@ -248,3 +248,27 @@ def test_pages_follow_the_users_language(client, staff_world):
     staff_world.lead_liaison.preferred_language = "en"
     staff_world.lead_liaison.save(update_fields=["preferred_language"])
     assert "Log out" in client.get(CHANGELIST).text
+
+
+@pytest.mark.parametrize("who", ["lead_liaison", "supporting_liaison", "staff"])
+def test_only_coordinators_end_liaison_terms(staff_world, who):
+    from django.core.exceptions import PermissionDenied
+
+    from agencies.models import Liaison
+    from coordination.services import liaison_end_term
+
+    with pytest.raises(PermissionDenied):
+        liaison_end_term(actor=getattr(staff_world, who), liaison=staff_world.supporting_term)
+    assert Liaison.objects.get(pk=staff_world.supporting_term.pk).end_date is None
+
+
+def test_coordinator_ends_a_term_from_the_liaison_list(client, staff_world):
+    from agencies.models import Liaison
+
+    client.force_login(staff_world.coordinator)
+    response = client.post(
+        reverse("admin:agencies_liaison_changelist"),
+        {"action": "end_terms_today", "_selected_action": [staff_world.supporting_term.pk]},
+    )
+    assert response.status_code == 302
+    assert Liaison.objects.get(pk=staff_world.supporting_term.pk).end_date == TODAY

@@ -36,15 +36,17 @@ def test_an_item_cannot_be_its_own_parent():
     assert item.parent_id is None
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s != Status.DRAFT])
-def test_an_item_past_draft_needs_a_due_date(status):
+@pytest.mark.parametrize("status", [s for s in Status if s not in (Status.DRAFT, Status.CANCELLED)])
+def test_an_assigned_item_needs_a_due_date(status):
     closed_at = timezone.now() if status == Status.CLOSED else None
     with pytest.raises(IntegrityError), transaction.atomic():
         ActionItemFactory(status=status, due_date=None, original_due_date=None, closed_at=closed_at)
 
 
-def test_a_draft_item_may_have_no_due_date():
-    assert ActionItemFactory(status=Status.DRAFT, due_date=None, original_due_date=None).due_date is None
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.CANCELLED])
+def test_a_draft_or_cancelled_item_may_have_no_due_date(status):
+    """A draft may be cancelled before anyone set its due date."""
+    assert ActionItemFactory(status=status, due_date=None, original_due_date=None).due_date is None
 
 
 def test_a_closed_item_needs_closed_at():

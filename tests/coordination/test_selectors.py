@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from coordination.models import ActionItem, Concurrence, DepartmentMember
 from coordination.selectors import action_item_roles, action_items_visible_to, liaisons_for_agency, viewer_for
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def items(world):
     """The world's item (SCD, MOD lead, MOFA supporting) plus one item per other situation."""
     stratcom_item = ActionItemFactory(department=world.other_department, lead_agency=world.mofa, title="StratCom")
-    scd_meti_free = ActionItemFactory(department=world.department, lead_agency=world.mofa, title="MOFA only")
+    mofa_led = ActionItemFactory(department=world.department, lead_agency=world.mofa, title="MOFA only")
     closed = ActionItemFactory(
         department=world.department,
         lead_agency=world.mod,
@@ -25,7 +26,7 @@ def items(world):
         closed_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
         title="Closed",
     )
-    return {"main": world.item, "stratcom": stratcom_item, "mofa_only": scd_meti_free, "closed": closed}
+    return {"main": world.item, "stratcom": stratcom_item, "mofa_only": mofa_led, "closed": closed}
 
 
 def visible(user, items, today=TODAY):
@@ -57,8 +58,6 @@ def test_superuser_sees_every_item(world, items):
 
 
 def test_anonymous_and_missing_users_see_nothing(world, items):
-    from django.contrib.auth.models import AnonymousUser
-
     assert not action_items_visible_to(AnonymousUser(), today=TODAY).exists()
     assert not action_items_visible_to(None, today=TODAY).exists()
 
