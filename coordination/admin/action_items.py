@@ -173,22 +173,8 @@ class ActionItemAdmin(SimpleHistoryAdmin):
             ),
         ),
     )
-    # Fields only the workflow's actions change.
-    always_read_only = frozenset(
-        {
-            "original_due_date",
-            "status",
-            "status_reason",
-            "percent_complete",
-            "close_override_reason",
-            "assigned_at",
-            "acknowledged_at",
-            "submitted_at",
-            "closed_at",
-            "last_progress_at",
-            "created_by",
-        }
-    )
+    # Fields only the workflow's actions change: the Status section, and the due date as first assigned.
+    always_read_only = frozenset({"original_due_date", *fieldsets_spec[-1][1]})
 
     # --- Who sees and does what ------------------------------------------------------------------------------
 
