@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install migrate seed clean
+.PHONY: run test lint install migrate seed messages clean
 
 $(STAMP):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."; exit 1; }
@@ -45,6 +45,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Refresh the Japanese catalogue from the source, then compile it (needs GNU gettext); commit both files.
+messages: install
+	$(BIN)/python manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=tests --ignore=var
+	$(BIN)/python manage.py compilemessages -l ja --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -6,13 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from coordination.views import health
+from users.views import language_set
 
 admin.site.site_header = _("Interagency coordination tracker")
 admin.site.site_title = _("Coordination tracker")
 admin.site.index_title = _("Action items, agencies and liaisons")
+admin.site.site_url = None  # the site is the admin: no "View site" link
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("language/", language_set, name="language_set"),
 ]

@@ -134,18 +134,21 @@ def _build_new_item(
     department: Department,
     title: str,
     lead_agency: Agency,
-    due_date: datetime.date | None,
-    supporting_ids: set[int],
-    dependency_ids: set[int],
-    now: datetime.datetime,
-    fields: dict,
-) -> ActionItem:
+    due_date: datetime.date | None = None,
+    supporting_agencies: Iterable[Agency] = (),
+    dependencies: Iterable[ActionItem] = (),
+    now: datetime.datetime | None = None,
+    **fields,
+) -> tuple[ActionItem, set[int], set[int]]:
+    """A validated, unsaved new item with the ids of its supporting agencies and dependencies."""
+    now = now or timezone.now()
+    supporting_ids = {a.pk for a in supporting_agencies}
+    dependency_ids = {d.pk for d in dependencies}
     viewer = viewer_for(actor, today=japan_today(now))
     roles = workflow.roles_for(
         viewer, department_id=department.pk, lead_agency_id=lead_agency.pk, supporting_agency_ids=()
     )
     _require(bool(roles & workflow.COORDINATING_ROLES), _("Only the department's coordinators can create items."))
-    fields = dict(fields)
     unknown = set(fields) - (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS)
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
@@ -162,33 +165,12 @@ def _build_new_item(
     item.original_due_date = item.due_date
     _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
     item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
-    return item
+    return item, supporting_ids, dependency_ids
 
 
-def action_item_check_create(
-    *,
-    actor,
-    department: Department,
-    title: str,
-    lead_agency: Agency,
-    due_date: datetime.date | None = None,
-    supporting_agencies: Iterable[Agency] = (),
-    dependencies: Iterable[ActionItem] = (),
-    now: datetime.datetime | None = None,
-    **fields,
-) -> None:
-    """Raise the errors `action_item_create` would raise, writing nothing (for forms)."""
-    _build_new_item(
-        actor=actor,
-        department=department,
-        title=title,
-        lead_agency=lead_agency,
-        due_date=due_date,
-        supporting_ids={a.pk for a in supporting_agencies},
-        dependency_ids={d.pk for d in dependencies},
-        now=now or timezone.now(),
-        fields=fields,
-    )
+def action_item_check_create(**arguments) -> None:
+    """Raise the errors `action_item_create` would raise for the same arguments, writing nothing (for forms)."""
+    _build_new_item(**arguments)
 
 
 @transaction.atomic
@@ -205,18 +187,16 @@ def action_item_create(
     **fields,
 ) -> ActionItem:
     """Create a draft item in `department`; only the department's coordinators and director may."""
-    supporting_ids = {a.pk for a in supporting_agencies}
-    dependency_ids = {d.pk for d in dependencies}
-    item = _build_new_item(
+    item, supporting_ids, dependency_ids = _build_new_item(
         actor=actor,
         department=department,
         title=title,
         lead_agency=lead_agency,
         due_date=due_date,
-        supporting_ids=supporting_ids,
-        dependency_ids=dependency_ids,
-        now=now or timezone.now(),
-        fields=fields,
+        supporting_agencies=supporting_agencies,
+        dependencies=dependencies,
+        now=now,
+        **fields,
     )
     _save(item, actor=actor, reason=_("Created"))
     _sync_supporting(item, supporting_ids, actor=actor)

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 
 from celery import shared_task
 from celery.signals import before_task_publish
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from coordination.models import Heartbeat
 
 HEARTBEAT_TASK = "coordination.tasks.heartbeat_task"
+
+logger = logging.getLogger(__name__)
+
+# A user's request waits for the broker at most this long (a few quick retries, then give up and log).
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+
+def enqueue_after_commit(task, *args, **kwargs) -> None:
+    """Queue `task` once the current transaction commits; a broker that cannot be reached never undoes the write.
+
+    What the task would do is always recoverable from the database (the reminder ledger keeps unsent rows and a
+    periodic sweep queues them again), so a failed publish is logged and dropped rather than raised to the user.
+    """
+
+    def publish():
+        try:
+            task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except Exception as error:  # kombu and redis raise several unrelated types for an unreachable broker
+            logger.warning("Broker unreachable: %s not queued now; it is picked up later (%s).", task.name, error)
+
+    transaction.on_commit(publish)
 
 
 @before_task_publish.connect

@@ -18,6 +18,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytest_plugins = ["tests.tool_groups"]
+
 JAPAN = ZoneInfo("Asia/Tokyo")
 # Monday 1 June 2026, 10:00 in Tokyo: a business day, far from any holiday.
 NOW = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=JAPAN)

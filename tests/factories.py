@@ -27,6 +27,8 @@ class UserFactory(DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.go.jp")
     password = factory.django.Password("correct-horse-battery")
+    # Tests read the English labels; tests/test_translation.py covers the Japanese ones.
+    preferred_language = "en"
 
 
 class AgencyFactory(DjangoModelFactory):

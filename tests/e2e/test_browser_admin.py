@@ -1,0 +1,106 @@
+"""A liaison uses the admin in a real browser (headless Chromium): signs in, finds the item, acknowledges it.
+
+Screenshots of what the liaison saw are kept in var/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from coordination import services
+from coordination.models import ActionItem
+from tests.tool_groups import TOOL_GROUPS, find_program
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+
+@pytest.fixture
+def browser():
+    browser_names, driver_names = TOOL_GROUPS["browser"]
+    options = webdriver.ChromeOptions()
+    options.binary_location = find_program(browser_names)
+    # Headless, and nothing that reaches for the internet: government networks are closed, and so is this one.
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+        "--lang=en-GB",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=find_program(driver_names)))
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def liaison_world(world, move_to_status, settings):
+    # The clock is frozen months before the browser's own: a session cookie with no expiry date stays valid.
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    move_to_status(world.item, ActionItem.Status.ASSIGNED)
+    world.lead_liaison.is_staff = True
+    world.lead_liaison.save(update_fields=["is_staff"])
+    world.hidden = services.action_item_create(
+        actor=world.other_coordinator,
+        department=world.other_department,
+        title="Counter a disinformation campaign",
+        lead_agency=world.meti,
+        due_date=world.item.due_date,
+    )
+    return world
+
+
+def sign_in(browser, live_server, username):
+    browser.get(f"{live_server.url}/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys("correct-horse-battery")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+
+
+def screenshot(browser, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_a_liaison_acknowledges_an_item_in_the_browser(browser, live_server, liaison_world):
+    world = liaison_world
+    sign_in(browser, live_server, "mod-liaison")
+    browser.get(f"{live_server.url}/admin/coordination/actionitem/")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#result_list tbody tr")
+    assert len(rows) == 1 and world.item.title in rows[0].text
+    assert world.hidden.title not in browser.page_source
+    screenshot(browser, "liaison-item-list")
+
+    rows[0].find_element(By.LINK_TEXT, world.item.title).click()
+    assert "Status: Assigned" in browser.find_element(By.CLASS_NAME, "tracker-status").text
+    screenshot(browser, "liaison-item-page")
+    browser.find_element(By.CSS_SELECTOR, ".object-tools a[href$='/act/acknowledge/']").click()
+    browser.find_element(By.CSS_SELECTOR, ".submit-row input[type=submit]").click()
+
+    assert "Status: Acknowledged" in browser.find_element(By.CLASS_NAME, "tracker-status").text
+    screenshot(browser, "liaison-item-acknowledged")
+    item = ActionItem.objects.get(pk=world.item.pk)
+    assert item.status == ActionItem.Status.ACKNOWLEDGED
+    assert item.history.latest().history_user == world.lead_liaison
+
+
+def test_another_departments_item_does_not_open_for_the_liaison(browser, live_server, liaison_world):
+    sign_in(browser, live_server, "mod-liaison")
+    browser.get(f"{live_server.url}/admin/coordination/actionitem/{liaison_world.hidden.pk}/change/")
+    screenshot(browser, "liaison-other-item")
+    assert liaison_world.hidden.title not in browser.page_source
+    assert "doesn’t exist" in browser.page_source  # the admin's "perhaps it was deleted" message, nothing more
