@@ -1,7 +1,7 @@
 """Top-level URLs: the admin at /admin/ (no language prefix) and the health page."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -16,6 +16,7 @@ admin.site.site_url = None  # the site is the admin: no "View site" link
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/", include("coordination.api.urls")),
     path("health/", health, name="health"),
     path("language/", language_set, name="language_set"),
 ]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.models import Liaison
-from coordination.models import ActionItem, Concurrence, DepartmentMember
+from coordination.models import ActionItem, Concurrence, DepartmentMember, ExtensionRequest, Meeting
 from coordination.workflow import Role, Viewer, roles_for
 
 
@@ -75,3 +75,58 @@ def liaisons_for_agency(agency_id: int, *, today: datetime.date) -> QuerySet[Lia
         .select_related("user", "agency")
         .order_by("-role", "start_date")  # "primary" sorts after "alternate"
     )
+
+
+def action_items_with_details(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    """`items` with everything their API representation shows, in a fixed number of queries whatever their count."""
+    concurrences = Concurrence.objects.select_related("agency", "responded_by").order_by("agency__code")
+    return items.select_related("department", "lead_agency", "coordinator").prefetch_related(
+        Prefetch("concurrences", queryset=concurrences), "dependencies"
+    )
+
+
+def extension_requests_visible_to(visible_items: QuerySet[ActionItem]) -> QuerySet[ExtensionRequest]:
+    """Extension requests on the items a person sees."""
+    return ExtensionRequest.objects.filter(action_item__in=visible_items.values("pk"))
+
+
+def liaisons_visible_to(viewer: Viewer) -> QuerySet[Liaison]:
+    """Coordinators see every agency's liaison terms; a liaison sees those of the agencies they serve."""
+    if viewer.is_coordinating:
+        return Liaison.objects.all()
+    return Liaison.objects.filter(agency_id__in=viewer.liaison_agency_ids)
+
+
+def meetings_visible_to(viewer: Viewer) -> QuerySet[Meeting]:
+    """Coordinators see their departments' meetings; a liaison sees the meetings their agency took part in."""
+    if viewer.is_superuser:
+        return Meeting.objects.all()
+    departments = viewer.coordinator_department_ids | viewer.director_department_ids
+    condition = Q(department_id__in=departments) | Q(
+        pk__in=Meeting.agencies.through.objects.filter(agency_id__in=viewer.liaison_agency_ids).values("meeting_id")
+    )
+    return Meeting.objects.filter(condition)
+
+
+def action_item_history(item: ActionItem) -> list[dict]:
+    """The item's change history, newest first: who, when, why, and each changed field with old and new values."""
+    records = list(item.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries, previous = [], None
+    for record in records:
+        if previous is None:
+            changes = []
+        else:
+            delta = record.diff_against(previous, foreign_keys_are_objs=False)
+            changes = [{"field": change.field, "old": change.old, "new": change.new} for change in delta.changes]
+        entries.append(
+            {
+                "id": record.history_id,
+                "at": record.history_date,
+                "user": record.history_user.username if record.history_user else None,
+                "change": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
+                "reason": record.history_change_reason or "",
+                "changes": changes,
+            }
+        )
+        previous = record
+    return list(reversed(entries))

@@ -7,8 +7,11 @@ saying who changed what and why. The admin, the API and the management commands 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Liaison, OrgUnit
 from coordination import workflow
+from coordination.attachments import attachment_kind
 from coordination.calendar import get_calendar, japan_today
-from coordination.models import ActionItem, Concurrence, Department, ExtensionRequest, ProgressUpdate
+from coordination.models import ActionItem, Attachment, Concurrence, Department, ExtensionRequest, ProgressUpdate
 from coordination.selectors import action_item_roles, viewer_for
 from coordination.workflow import Role
 
@@ -39,6 +43,11 @@ def _save(instance, *, actor, reason: str = "", update_fields: Iterable[str] | N
 
 def _lock(item: ActionItem) -> ActionItem:
     return ActionItem.objects.select_for_update().get(pk=item.pk)
+
+
+def _touch(item: ActionItem, now: datetime.datetime) -> None:
+    """Mark the item changed (for incremental sync) when something it shows changed, without a history row."""
+    ActionItem.objects.filter(pk=item.pk).update(updated_at=now)
 
 
 def _require(condition: bool, message: str) -> None:
@@ -455,6 +464,7 @@ def extension_request_create(
         reason=reason,
     )
     _save(request, actor=actor)
+    _touch(item, now)
     return request
 
 
@@ -494,6 +504,8 @@ def extension_request_decide(
             reason=_("Extension approved: due %(date)s") % {"date": item.due_date.isoformat()},
             update_fields=["due_date", "original_due_date"],
         )
+    else:
+        _touch(item, now)
     return request
 
 
@@ -530,7 +542,62 @@ def concurrence_record(
     concurrence.responded_by = actor
     concurrence.responded_at = now
     _save(concurrence, actor=actor)
+    _touch(item, now)
     return concurrence
+
+
+# --- Attachments -----------------------------------------------------------------------------------------------------
+
+ATTACHMENT_SNIFF_BYTES = 2048
+
+
+@transaction.atomic
+def attachment_create(*, actor, item: ActionItem, upload, now: datetime.datetime | None = None) -> Attachment:
+    """Attach an uploaded file to an item: within the size limit, of an allowed type that its bytes confirm."""
+    now = now or timezone.now()
+    item = _lock(item)
+    roles = _roles(actor, item, now=now)
+    _require(workflow.can_view(roles), _("You cannot change this item."))
+    _require(workflow.can_attach(item.status, roles), _("Files are attached only while the item is open."))
+    limit = settings.API_ATTACHMENT_MAX_BYTES
+    filename = os.path.basename((upload.name or "").replace("\\", "/")).strip()[:255]
+    if not filename:
+        raise ValidationError({"file": [_("The file needs a name.")]})
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": [_("The file is larger than the limit of %(limit)d MB.") % {"limit": limit // (1024 * 1024)}]}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": [_("The file is empty.")]})
+    upload.seek(0)
+    head = upload.read(ATTACHMENT_SNIFF_BYTES)
+    upload.seek(0)
+    kind = attachment_kind(filename, getattr(upload, "content_type", ""), head)
+    if kind is None:
+        raise ValidationError(
+            {
+                "file": [
+                    _("This type of file is not accepted, or its content does not match its name. Accepted: %(types)s.")
+                    % {"types": "PDF, PNG, JPEG, text, CSV, Word, Excel, PowerPoint"}
+                ]
+            }
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        action_item=item,
+        filename=filename,
+        content_type=kind.content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(filename, upload, save=False)
+    _save(attachment, actor=actor)
+    _touch(item, now)
+    return attachment
 
 
 # --- Liaison terms --------------------------------------------------------------------------------------------------

@@ -47,6 +47,10 @@ class Viewer:
     def is_liaison(self) -> bool:
         return bool(self.liaison_agency_ids)
 
+    @property
+    def has_any_role(self) -> bool:
+        return self.is_coordinating or self.is_liaison
+
 
 def roles_for(
     viewer: Viewer, *, department_id: int, lead_agency_id: int, supporting_agency_ids: Iterable[int]
@@ -210,3 +214,8 @@ def can_record_concurrence(status: str, roles: frozenset[Role]) -> bool:
 
 def can_view(roles: frozenset[Role]) -> bool:
     return bool(roles)
+
+
+def can_attach(status: str, roles: frozenset[Role]) -> bool:
+    """Files are added while the item is open, by its coordinators and the lead and supporting liaisons."""
+    return status in EDITABLE_STATUSES and bool(roles)

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 
 class User(AbstractUser):
@@ -28,3 +29,34 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full_name = self.get_full_name()
         return f"{full_name} ({self.username})" if full_name else self.username
+
+
+class ApiToken(AbstractAuthToken):
+    """A key a tool presents as `Authorization: Token <key>`; only its hash is stored, and it is shown once."""
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. the MOD tracker sync."))
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when issued from the command line."),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"
+
+    def is_usable_at(self, moment) -> bool:
+        return self.revoked_at is None and (self.expiry is None or self.expiry > moment)

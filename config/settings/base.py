@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -155,6 +156,75 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
     },
 }
+
+# --- REST API ---------------------------------------------------------------------------------------------------
+KNOX_TOKEN_MODEL = "users.ApiToken"
+REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1200/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "users.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["coordination.api.permissions.HasCurrentRole"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "coordination.api.pagination.UpdatedCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["coordination.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"per_token": API_THROTTLE_RATE},
+    "EXCEPTION_HANDLER": "coordination.api.errors.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "coordination.api.schema.TrackerAutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Interagency coordination tracker API",
+    "DESCRIPTION": (
+        "Action items that a coordinating department assigns to ministries and agencies, with their workflow, "
+        "progress updates, extension requests, concurrences, history and attachments. Authenticate with "
+        "`Authorization: Token <key>` (or `Bearer <key>`). Errors are `application/problem+json` (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coordination.api.schema.add_problem_responses",
+    ],
+}
+# Attachments: the largest file accepted, and the content types accepted (each checked against the file's bytes).
+API_ATTACHMENT_MAX_BYTES = env.int("API_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# How long a POST's Idempotency-Key is remembered.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+
+# --- Cache (API throttling) ------------------------------------------------------------------------------------
+# Redis when REDIS_URL is set (shared by all web processes), else memory of each process. Throttling lets requests
+# through when the cache cannot be reached: a cache outage must not become an API outage.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "tracker",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Logging ----------------------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,17 +1,19 @@
 """Departments, initiatives, action items and everything recorded about them."""
 
-from .action_items import ActionItem, Concurrence, ExtensionRequest, ProgressUpdate
+from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, Meeting
-from .system import Heartbeat
+from .system import Heartbeat, IdempotencyRecord
 
 __all__ = [
     "ActionItem",
+    "Attachment",
     "ClosureDay",
     "Concurrence",
     "Department",
     "DepartmentMember",
     "ExtensionRequest",
     "Heartbeat",
+    "IdempotencyRecord",
     "Initiative",
     "Meeting",
     "ProgressUpdate",

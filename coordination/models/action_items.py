@@ -1,6 +1,7 @@
 """Action items (taskers) and what is recorded on them: concurrences, progress updates, extension requests."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -331,3 +332,34 @@ class ExtensionRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.requested_due_date:%Y-%m-%d} ({self.get_state_display()})"
+
+
+def attachment_path(instance, filename: str) -> str:
+    """Files are stored under a random name: the original name is kept in the row, never trusted as a path."""
+    return f"attachments/{instance.action_item_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to an item (a draft, a minute, a map), stored through Django's storage API."""
+
+    action_item = models.ForeignKey(
+        ActionItem, verbose_name=_("action item"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename

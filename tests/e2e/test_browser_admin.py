@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from coordination import services
 from coordination.models import ActionItem
@@ -69,6 +71,21 @@ def sign_in(browser, live_server, username):
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys("correct-horse-battery")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # Signed in once the admin's own page (with its log-out form) has loaded.
+    WebDriverWait(browser, 10, ignored_exceptions=(NoSuchElementException,)).until(
+        lambda driver: driver.find_element(By.ID, "logout-form"), "signing in did not reach the admin"
+    )
+
+
+def wait_for_status(browser, label):
+    """Wait until the page (after any navigation) shows the item in status `label`."""
+
+    def shows(driver):
+        return f"Status: {label}" in driver.find_element(By.CLASS_NAME, "tracker-status").text
+
+    WebDriverWait(browser, 10, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+        shows, f"the page never showed status {label}"
+    )
 
 
 def screenshot(browser, name):
@@ -86,12 +103,12 @@ def test_a_liaison_acknowledges_an_item_in_the_browser(browser, live_server, lia
     screenshot(browser, "liaison-item-list")
 
     rows[0].find_element(By.LINK_TEXT, world.item.title).click()
-    assert "Status: Assigned" in browser.find_element(By.CLASS_NAME, "tracker-status").text
+    wait_for_status(browser, "Assigned")
     screenshot(browser, "liaison-item-page")
     browser.find_element(By.CSS_SELECTOR, ".object-tools a[href$='/act/acknowledge/']").click()
     browser.find_element(By.CSS_SELECTOR, ".submit-row input[type=submit]").click()
 
-    assert "Status: Acknowledged" in browser.find_element(By.CLASS_NAME, "tracker-status").text
+    wait_for_status(browser, "Acknowledged")
     screenshot(browser, "liaison-item-acknowledged")
     item = ActionItem.objects.get(pk=world.item.pk)
     assert item.status == ActionItem.Status.ACKNOWLEDGED

@@ -1,0 +1,108 @@
+"""Every API error as application/problem+json (RFC 9457): type, title, status, detail, and errors by field."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "urn:coordination-tracker:problem:"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The item changed since you read it: fetch it again and retry with its new ETag."
+    default_code = "precondition_failed"
+
+
+class IdempotencyConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+
+
+class UnprocessableEntity(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+
+
+def field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail flattened to {field: [messages]}, nested fields joined with dots."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for name, value in detail.items():
+            key = "non_field_errors" if name in ("__all__", "non_field_errors") and not prefix else name
+            for field, messages in field_errors(value, f"{prefix}{key}.").items():
+                flat.setdefault(field, []).extend(messages)
+        return flat
+    if isinstance(detail, list) and any(isinstance(value, dict | list) for value in detail):
+        for index, value in enumerate(detail):
+            for field, messages in field_errors(value, f"{prefix}{index}.").items():
+                flat.setdefault(field, []).extend(messages)
+        return flat
+    messages = [str(message) for message in (detail if isinstance(detail, list) else [detail])]
+    return {prefix.rstrip(".") or "non_field_errors": messages}
+
+
+def as_api_exception(exc):
+    """The services' Django exceptions mapped to DRF's, so one handler renders all of them."""
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    return exc
+
+
+def problem(status_code: int, *, detail: str, code: str = "", errors: dict | None = None) -> dict:
+    """The body of a problem response."""
+    body = {
+        "type": f"{PROBLEM_TYPE_BASE}{code}" if code else "about:blank",
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem_exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: problem+json for every error, including ones the services raise."""
+    exc = as_api_exception(exc)
+    response = exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error in the API", exc_info=exc)
+        response = Response(status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        response.data = problem(500, detail=_("Something went wrong on our side; the request was not completed."))
+    elif isinstance(exc, exceptions.ValidationError):
+        response.data = problem(
+            response.status_code,
+            detail=_("The request has invalid fields: see errors."),
+            code="validation-error",
+            errors=field_errors(exc.detail),
+        )
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        if isinstance(detail, list | dict):
+            detail = "; ".join(m for messages in field_errors(detail).values() for m in messages)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else ""
+        response.data = problem(
+            response.status_code, detail=str(detail), code=str(code).replace("_", "-") if isinstance(code, str) else ""
+        )
+    request = context.get("request")
+    renderer = getattr(request, "accepted_renderer", None)
+    if renderer is None or getattr(renderer, "format", "json") == "json":
+        response.content_type = PROBLEM_CONTENT_TYPE
+    return response

@@ -1,0 +1,126 @@
+"""Query parameters of the action-item list, for tool authors: filters, search and ordering."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+from coordination.calendar import japan_today
+from coordination.models import ActionItem, Concurrence
+
+STATUS_VALUES = [value for value, _label in ActionItem.Status.choices]
+# Items without a due date (drafts) sort after every dated item.
+NO_DUE_DATE = datetime.date(9999, 12, 31)
+
+
+class CodeListFilter(django_filters.CharFilter):
+    """Comma-separated values; any of them matches. Unknown values are an error, not an empty answer."""
+
+    def __init__(self, *args, allowed=None, **kwargs):
+        self.allowed = allowed
+        super().__init__(*args, **kwargs)
+
+    def split(self, value: str) -> list[str]:
+        values = [part.strip() for part in value.split(",") if part.strip()]
+        if self.allowed is not None:
+            unknown = sorted(set(values) - set(self.allowed))
+            if unknown:
+                raise ValidationError(
+                    {self.field_name: [_("Unknown value: %(values)s.") % {"values": ", ".join(unknown)}]}
+                )
+        return values
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__in": self.split(value)})
+
+
+class SupportingAgencyFilter(CodeListFilter):
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        items = Concurrence.objects.filter(agency__code__in=self.split(value)).values("action_item_id")
+        return queryset.filter(pk__in=items)
+
+
+class ActionItemFilter(django_filters.FilterSet):
+    status = CodeListFilter(
+        field_name="status", allowed=STATUS_VALUES, help_text=_("Comma-separated statuses, e.g. assigned,blocked.")
+    )
+    lead_agency = CodeListFilter(field_name="lead_agency__code", help_text=_("Agency codes, comma-separated."))
+    supporting_agency = SupportingAgencyFilter(
+        field_name="supporting_agency", help_text=_("Agency codes, comma-separated.")
+    )
+    department = CodeListFilter(field_name="department__code", help_text=_("Department codes, comma-separated."))
+    initiative = django_filters.NumberFilter(field_name="initiative_id", help_text=_("Initiative id."))
+    assigned_liaison = django_filters.NumberFilter(field_name="assigned_liaison_id", help_text=_("Liaison id."))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", help_text=_("true: open items past their due date.")
+    )
+    unacknowledged = django_filters.BooleanFilter(
+        method="filter_unacknowledged", help_text=_("true: assigned and not yet acknowledged.")
+    )
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lt", help_text=_("Due before this day."))
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gt", help_text=_("Due after this day."))
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text=_("ISO 8601 date and time with offset: items changed at or after it (incremental sync)."),
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = []
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = {"status__in": ActionItem.ACTIVE_STATUSES, "due_date__lt": japan_today()}
+        return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+
+    def filter_unacknowledged(self, queryset, name, value):
+        return (
+            queryset.filter(status=ActionItem.Status.ASSIGNED)
+            if value
+            else queryset.exclude(status=ActionItem.Status.ASSIGNED)
+        )
+
+
+class ItemOrderingFilter(OrderingFilter):
+    """ordering=due_date|priority|updated_at, with - for descending; ties are broken by id so pages are stable."""
+
+    ordering_fields = ["due_date", "priority", "updated_at"]
+    internal = {"due_date": "due_order", "priority": "priority", "updated_at": "updated_at"}
+
+    def get_ordering(self, request, queryset, view):
+        requested = request.query_params.get(self.ordering_param)
+        if not requested:
+            return ("updated_at", "id")
+        names = [name.strip() for name in requested.split(",") if name.strip()]
+        unknown = [name for name in names if name.lstrip("-") not in self.internal]
+        if unknown or len(names) != 1:
+            raise ValidationError(
+                {self.ordering_param: [_("Order by one of due_date, priority, updated_at (with - for descending).")]}
+            )
+        name = names[0]
+        descending = name.startswith("-")
+        field = self.internal[name.lstrip("-")]
+        return (f"-{field}" if descending else field, "-id" if descending else "id")
+
+    def filter_queryset(self, request, queryset, view):
+        queryset = queryset.annotate(due_order=Coalesce(F("due_date"), Value(NO_DUE_DATE)))
+        return queryset.order_by(*self.get_ordering(request, queryset, view))
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {
+                "type": "string",
+                "enum": ["due_date", "-due_date", "priority", "-priority", "updated_at", "-updated_at"],
+            }
+        return parameters

@@ -1,0 +1,384 @@
+"""What the API shows and accepts. Output serializers shape data; input serializers list the writable fields."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.models import Agency, Liaison, OrgUnit
+from coordination import workflow
+from coordination.calendar import japan_today
+from coordination.models import (
+    ActionItem,
+    Attachment,
+    Concurrence,
+    Department,
+    ExtensionRequest,
+    Initiative,
+    Meeting,
+    ProgressUpdate,
+)
+from coordination.selectors import action_item_roles
+
+from .permissions import request_viewer
+
+User = get_user_model()
+
+# Priorities travel as words; they sort by rank (low < normal < high < urgent).
+PRIORITY_NAMES = {choice.value: choice.name.lower() for choice in ActionItem.Priority}
+PRIORITY_VALUES = {name: value for value, name in PRIORITY_NAMES.items()}
+
+
+class PriorityField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(PRIORITY_VALUES), **kwargs)
+
+    def to_representation(self, value):
+        return PRIORITY_NAMES[int(value)]
+
+    def to_internal_value(self, data):
+        return PRIORITY_VALUES[super().to_internal_value(data)]
+
+
+class UsernameField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "username")
+        super().__init__(**kwargs)
+
+
+# --- Reference data --------------------------------------------------------------------------------------------------
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = ("id", "code", "name_en", "name_ja", "parent", "is_active", "updated_at")
+
+
+class OrgUnitSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = OrgUnit
+        fields = ("id", "agency", "parent", "name_en", "name_ja", "is_active", "updated_at")
+
+
+class LiaisonSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    full_name = serializers.CharField(source="user.get_full_name", read_only=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    in_office = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Liaison
+        fields = (
+            "id",
+            "username",
+            "full_name",
+            "agency",
+            "org_unit",
+            "role",
+            "start_date",
+            "end_date",
+            "in_office",
+            "updated_at",
+        )
+
+    def get_in_office(self, liaison) -> bool:
+        return liaison.is_active_on(japan_today())
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ("id", "code", "name_en", "name_ja", "is_active", "updated_at")
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = ("id", "department", "title", "held_on", "agencies", "notes", "updated_at")
+
+
+class InitiativeSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Initiative
+        fields = ("id", "code", "department", "title_en", "title_ja", "description", "is_active", "updated_at")
+
+
+# --- Action items ----------------------------------------------------------------------------------------------------
+
+
+class ConcurrenceSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    responded_by = UsernameField(read_only=True)
+
+    class Meta:
+        model = Concurrence
+        fields = ("agency", "state", "comment", "responded_by", "responded_at")
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    """An item as every reader sees it, with the transitions the reader may make now."""
+
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    supporting_agencies = ConcurrenceSerializer(source="concurrences", many=True, read_only=True)
+    coordinator = UsernameField(read_only=True)
+    priority = PriorityField(read_only=True)
+    dependencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    overdue = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionItem
+        fields = (
+            "id",
+            "external_id",
+            "title",
+            "description",
+            "department",
+            "initiative",
+            "meeting",
+            "coordinator",
+            "lead_agency",
+            "supporting_agencies",
+            "assigned_liaison",
+            "org_unit",
+            "priority",
+            "due_date",
+            "original_due_date",
+            "status",
+            "status_reason",
+            "percent_complete",
+            "marking",
+            "parent",
+            "dependencies",
+            "close_override_reason",
+            "overdue",
+            "allowed_transitions",
+            "created_at",
+            "updated_at",
+            "assigned_at",
+            "acknowledged_at",
+            "submitted_at",
+            "closed_at",
+            "last_progress_at",
+        )
+        read_only_fields = fields
+
+    def get_overdue(self, item) -> bool:
+        return item.is_overdue_on(self.context.get("today") or japan_today())
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(workflow.TRANSITIONS))))
+    def get_allowed_transitions(self, item) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        roles = action_item_roles(request_viewer(request), item)
+        return [transition.name for transition in workflow.available_transitions(item.status, roles)]
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not list, instead of silently ignoring them: no mass assignment by any route."""
+
+    refusals: dict[str, str] = {}
+
+    def __init__(self, *args, visible_items=None, **kwargs):
+        self.visible_items = visible_items
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [self.refusals.get(name, _("This field cannot be written here."))] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ActionItemWriteSerializer(StrictInputSerializer):
+    """The fields of an item a client may send. Which of them the sender may change is the workflow's decision."""
+
+    refusals = {
+        "status": _(
+            "Status changes only through the transition endpoints, e.g. POST /api/v1/action-items/{id}/close/."
+        ),
+        "original_due_date": _("The original due date is kept by the tracker; ask for an extension instead."),
+        "percent_complete": _("Percent complete comes with a progress update (POST …/updates/)."),
+    }
+
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
+    initiative = serializers.PrimaryKeyRelatedField(queryset=Initiative.objects.all(), required=False, allow_null=True)
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+    coordinator = UsernameField(queryset=User.objects.filter(is_active=True), required=False, allow_null=True)
+    lead_agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    supporting_agencies = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.all(), many=True, required=False
+    )
+    assigned_liaison = serializers.PrimaryKeyRelatedField(
+        queryset=Liaison.objects.all(), required=False, allow_null=True
+    )
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
+    priority = PriorityField(required=False)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    marking = serializers.ChoiceField(choices=ActionItem.Marking.choices, required=False)
+    parent = serializers.PrimaryKeyRelatedField(queryset=ActionItem.objects.none(), required=False, allow_null=True)
+    dependencies = serializers.PrimaryKeyRelatedField(queryset=ActionItem.objects.none(), many=True, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible_items = self.visible_items
+        # Only items the sender can see may be named, so an id's existence never leaks through an error message.
+        if visible_items is not None:
+            self.fields["parent"].queryset = visible_items
+            self.fields["dependencies"].child_relation.queryset = visible_items
+
+
+class ActionItemUpdateSerializer(ActionItemWriteSerializer):
+    """PATCH: every field optional; fields the sender's role may not change are refused by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class ActionItemUpsertSerializer(ActionItemWriteSerializer):
+    """Create or update by (department, external_id), for tools that keep their own copy of items."""
+
+    external_id = serializers.CharField(max_length=100)
+
+
+class TransitionSerializer(StrictInputSerializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("Required for decline, block, return, cancel and reopen."),
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_("close only: why the item closes although not every supporting agency has concurred."),
+    )
+
+
+class RouteSerializer(StrictInputSerializer):
+    assigned_liaison = serializers.PrimaryKeyRelatedField(queryset=Liaison.objects.all(), allow_null=True)
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False)
+
+
+class ProgressUpdateSerializer(serializers.ModelSerializer):
+    author = UsernameField(read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ("id", "author", "text", "percent_complete", "created_at")
+        read_only_fields = ("id", "author", "created_at")
+
+
+class ProgressUpdateInputSerializer(StrictInputSerializer):
+    text = serializers.CharField()
+    percent_complete = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    requested_by = UsernameField(read_only=True)
+    decided_by = UsernameField(read_only=True)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = (
+            "id",
+            "action_item",
+            "requested_by",
+            "requested_due_date",
+            "previous_due_date",
+            "reason",
+            "state",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class ExtensionRequestInputSerializer(StrictInputSerializer):
+    requested_due_date = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class ExtensionDecisionSerializer(StrictInputSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, help_text=_("Required to deny."))
+
+
+class ConcurrenceInputSerializer(StrictInputSerializer):
+    agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.all(),
+        required=False,
+        help_text=_("The supporting agency answering; may be left out when you serve only one of them."),
+    )
+    state = serializers.ChoiceField(choices=[Concurrence.State.CONCUR, Concurrence.State.NON_CONCUR])
+    comment = serializers.CharField(required=False, allow_blank=True, help_text=_("Required for non_concur."))
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True)
+    change = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    reason = serializers.CharField(allow_blank=True)
+    changes = HistoryChangeSerializer(many=True)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = UsernameField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ("id", "filename", "content_type", "size", "sha256", "uploaded_by", "created_at", "download_url")
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, attachment) -> str:
+        path = f"/api/v1/action-items/{attachment.action_item_id}/attachments/{attachment.pk}/"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AttachmentUploadSerializer(StrictInputSerializer):
+    file = serializers.FileField()
+
+
+class BusinessDaysQuerySerializer(StrictInputSerializer):
+    start = serializers.DateField()
+    add = serializers.IntegerField(min_value=-3650, max_value=3650)
+
+
+class BusinessDaysSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    add = serializers.IntegerField()
+    date = serializers.DateField()

@@ -1,0 +1,25 @@
+"""Routes of /api/v1/, the schema at /api/schema/ and the interactive docs at /api/docs/ (bundled assets)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("org-units", views.OrgUnitViewSet, basename="org-unit")
+router.register("liaisons", views.LiaisonViewSet, basename="liaison")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("initiatives", views.InitiativeViewSet, basename="initiative")
+router.register("action-items", views.ActionItemViewSet, basename="action-item")
+router.register("extension-requests", views.ExtensionRequestViewSet, basename="extension-request")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/calendar/business-days/", views.BusinessDaysView.as_view(), name="business-days"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema", permission_classes=[]), name="api-redoc"),
+]

@@ -1,0 +1,543 @@
+"""API views: thin. They read through the selectors, write through the services, and shape data with serializers."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.filters import SearchFilter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.models import Agency, Liaison, OrgUnit
+from coordination import services, workflow
+from coordination.calendar import get_calendar, japan_today
+from coordination.models import ActionItem, Department, ExtensionRequest, Initiative, Meeting
+from coordination.selectors import (
+    action_item_history,
+    action_items_visible_to,
+    action_items_with_details,
+    extension_requests_visible_to,
+    liaisons_visible_to,
+    meetings_visible_to,
+)
+
+from . import serializers as s
+from .concurrency import IdempotentPostMixin, check_if_match, etag_for
+from .filters import ActionItemFilter, ItemOrderingFilter
+from .pagination import ReferenceCursorPagination, UpdatedCursorPagination
+from .permissions import request_viewer
+
+ITEM_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The action item's id.")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag from your last read of the item: the change is refused with 412 if the item changed since.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string (a UUID): a retry with the same key returns the first answer and does nothing.",
+)
+
+
+class AnyMediaRenderer(BaseRenderer):
+    """Lets a download be asked for with any Accept header; errors still come back as JSON."""
+
+    media_type = "*/*"
+    format = "download"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+# --- Reference data --------------------------------------------------------------------------------------------------
+
+
+class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
+    pagination_class = ReferenceCursorPagination
+    lookup_value_regex = r"[0-9]+"
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class AgencyViewSet(ReferenceViewSet):
+    """Ministries and agencies (MOD, MOFA, JCG under MLIT, ...)."""
+
+    queryset = Agency.objects.select_related("parent")
+    serializer_class = s.AgencySerializer
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class OrgUnitViewSet(ReferenceViewSet):
+    """Bureaus, divisions and offices inside the agencies."""
+
+    queryset = OrgUnit.objects.select_related("agency")
+    serializer_class = s.OrgUnitSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = {"agency__code": ["exact"]}
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class LiaisonViewSet(ReferenceViewSet):
+    """Liaison terms: coordinators see every agency's, a liaison sees their own agencies'."""
+
+    serializer_class = s.LiaisonSerializer
+    queryset = Liaison.objects.none()
+
+    def get_queryset(self):
+        return liaisons_visible_to(request_viewer(self.request)).select_related("user", "agency")
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class DepartmentViewSet(ReferenceViewSet):
+    """Coordinating departments (the security cooperation department, the strategic communications center)."""
+
+    queryset = Department.objects.all()
+    serializer_class = s.DepartmentSerializer
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class MeetingViewSet(ReferenceViewSet):
+    """Interagency meetings: coordinators see their departments', a liaison those their agency took part in."""
+
+    serializer_class = s.MeetingSerializer
+    queryset = Meeting.objects.none()
+
+    def get_queryset(self):
+        return (
+            meetings_visible_to(request_viewer(self.request)).select_related("department").prefetch_related("agencies")
+        )
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class InitiativeViewSet(ReferenceViewSet):
+    """Lines of effort that items belong to."""
+
+    queryset = Initiative.objects.select_related("department")
+    serializer_class = s.InitiativeSerializer
+
+
+# --- Calendar --------------------------------------------------------------------------------------------------------
+
+
+class BusinessDaysView(APIView):
+    """Add business days on the government calendar, exactly as the tracker computes due dates."""
+
+    @extend_schema(
+        tags=["calendar"],
+        parameters=[s.BusinessDaysQuerySerializer],
+        responses=s.BusinessDaysSerializer,
+        summary="Add business days to a date",
+    )
+    def get(self, request):
+        query = s.BusinessDaysQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        start, add = query.validated_data["start"], query.validated_data["add"]
+        if not 2000 <= start.year <= 2100:
+            raise ValidationError({"start": [_("Give a date between 2000 and 2100.")]})
+        result = get_calendar().add_business_days(start, add)
+        return Response(s.BusinessDaysSerializer({"start": start, "add": add, "date": result}).data)
+
+
+# --- Action items ----------------------------------------------------------------------------------------------------
+
+
+def transition_summary(name: str) -> str:
+    transition = workflow.TRANSITIONS[name]
+    reason = " A reason is required." if transition.reason_required else ""
+    return f"{transition.label} ({', '.join(sorted(transition.sources))} → {transition.target}).{reason}"
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["action items"], summary="List the items you can see"),
+    retrieve=extend_schema(tags=["action items"], summary="One item, with its ETag"),
+)
+class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Action items: read what you may see; write through the workflow's rules, as in the admin."""
+
+    queryset = ActionItem.objects.none()
+    serializer_class = s.ActionItemSerializer
+    filter_backends = [DjangoFilterBackend, SearchFilter, ItemOrderingFilter]
+    filterset_class = ActionItemFilter
+    search_fields = ["title", "external_id"]
+    pagination_class = UpdatedCursorPagination
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    # -- reading
+
+    def visible_items(self):
+        return action_items_visible_to(self.request.user, today=japan_today(), viewer=request_viewer(self.request))
+
+    def get_queryset(self):
+        return action_items_with_details(self.visible_items())
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": japan_today()}
+
+    def item_response(self, pk: int, *, status_code: int = status.HTTP_200_OK, location: bool = False) -> Response:
+        """The item as it is now, with its ETag (and Location for a new item)."""
+        item = action_items_with_details(ActionItem.objects.filter(pk=pk)).get()
+        data = self.get_serializer(item).data
+        response = Response(data, status=status_code)
+        response["ETag"] = etag_for(data)
+        if location:
+            response["Location"] = f"/api/v1/action-items/{pk}/"
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        data = self.get_serializer(self.get_object()).data
+        etag = etag_for(data)
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(data, headers={"ETag": etag})
+
+    def locked_item(self) -> ActionItem:
+        """The item named in the URL, locked, if the requester sees it and If-Match (when sent) still matches."""
+        list(ActionItem.objects.select_for_update().filter(pk=self.kwargs["pk"]).values_list("pk", flat=True))
+        item = self.get_object()
+        check_if_match(self.request, etag_for(self.get_serializer(item).data))
+        return item
+
+    def write_serializer(self, serializer_class, **kwargs):
+        serializer = serializer_class(data=self.request.data, visible_items=self.visible_items(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    # -- creating and changing
+
+    @extend_schema(
+        tags=["action items"],
+        summary="Create a draft item (coordinators)",
+        request=s.ActionItemWriteSerializer,
+        responses={201: s.ActionItemSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def create(self, request, *args, **kwargs):
+        fields = self.write_serializer(s.ActionItemWriteSerializer)
+        item = services.action_item_create(actor=request.user, title=fields.pop("title", ""), **fields)
+        return self.item_response(item.pk, status_code=status.HTTP_201_CREATED, location=True)
+
+    @extend_schema(
+        tags=["action items"],
+        summary="Change fields (each must be one your role may change now; status only by transitions)",
+        request=s.ActionItemUpdateSerializer,
+        responses=s.ActionItemSerializer,
+        parameters=[IF_MATCH],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        changes = self.write_serializer(s.ActionItemUpdateSerializer)
+        with transaction.atomic():
+            item = self.locked_item()
+            services.action_item_update(actor=request.user, item=item, changes=changes)
+        return self.item_response(item.pk)
+
+    @extend_schema(
+        tags=["action items"],
+        summary="Create or update the item with this external_id in this department (for syncing tools)",
+        request=s.ActionItemUpsertSerializer,
+        responses={200: s.ActionItemSerializer, 201: s.ActionItemSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=False, methods=["post"], url_path="upsert")
+    def upsert(self, request):
+        fields = self.write_serializer(s.ActionItemUpsertSerializer)
+        with transaction.atomic():
+            existing = (
+                self.visible_items()
+                .select_for_update()
+                .filter(department=fields["department"], external_id=fields["external_id"])
+                .first()
+            )
+            if existing is None:
+                item = services.action_item_create(actor=request.user, title=fields.pop("title", ""), **fields)
+                created = True
+            else:
+                check_if_match(request, etag_for(self.get_serializer(self.get_queryset().get(pk=existing.pk)).data))
+                fields.pop("department")
+                fields.pop("external_id")
+                item = services.action_item_update(actor=request.user, item=existing, changes=fields)
+                created = False
+        return self.item_response(
+            item.pk, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK, location=created
+        )
+
+    def run_transition(self, request, name: str) -> Response:
+        serializer = s.TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            item = self.locked_item()
+            services.action_item_transition(actor=request.user, item=item, name=name, **serializer.validated_data)
+        return self.item_response(item.pk)
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Route inside the lead agency: to another of its liaisons and/or one of its units",
+        request=s.RouteSerializer,
+        responses=s.ActionItemSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def route(self, request, pk=None):
+        serializer = s.RouteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            item = self.locked_item()
+            services.action_item_route(
+                actor=request.user,
+                item=item,
+                liaison=serializer.validated_data["assigned_liaison"],
+                org_unit=serializer.validated_data.get("org_unit"),
+            )
+        return self.item_response(item.pk)
+
+    # -- what hangs off an item
+
+    def visible_item(self) -> ActionItem:
+        return get_object_or_404(self.visible_items(), pk=self.kwargs["pk"])
+
+    @extend_schema(
+        methods=["GET"],
+        tags=["progress"],
+        summary="Progress updates, newest first",
+        responses=s.ProgressUpdateSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        tags=["progress"],
+        summary="Post a progress update (lead agency)",
+        request=s.ProgressUpdateInputSerializer,
+        responses={201: s.ProgressUpdateSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def updates(self, request, pk=None):
+        item = self.visible_item()
+        if request.method == "GET":
+            updates = item.updates.select_related("author")
+            return Response(s.ProgressUpdateSerializer(updates, many=True).data)
+        data = self.write_serializer(s.ProgressUpdateInputSerializer)
+        update = services.progress_update_create(actor=request.user, item=item, **data)
+        return Response(s.ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        tags=["extensions"],
+        summary="Extension requests of the item",
+        responses=s.ExtensionRequestSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        tags=["extensions"],
+        summary="Ask for a later due date (lead agency)",
+        request=s.ExtensionRequestInputSerializer,
+        responses={201: s.ExtensionRequestSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(
+        detail=True, methods=["get", "post"], url_path="extension-requests", pagination_class=None, filter_backends=[]
+    )
+    def extension_requests(self, request, pk=None):
+        item = self.visible_item()
+        if request.method == "GET":
+            requests = item.extension_requests.select_related("requested_by", "decided_by")
+            return Response(s.ExtensionRequestSerializer(requests, many=True).data)
+        data = self.write_serializer(s.ExtensionRequestInputSerializer)
+        extension = services.extension_request_create(actor=request.user, item=item, **data)
+        return Response(s.ExtensionRequestSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        tags=["concurrence"],
+        summary="Each supporting agency's concurrence",
+        responses=s.ConcurrenceSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        tags=["concurrence"],
+        summary="Record your supporting agency's concur or non-concur",
+        request=s.ConcurrenceInputSerializer,
+        responses={200: s.ConcurrenceSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def concurrences(self, request, pk=None):
+        item = self.visible_item()
+        if request.method == "GET":
+            answers = item.concurrences.select_related("agency", "responded_by").order_by("agency__code")
+            return Response(s.ConcurrenceSerializer(answers, many=True).data)
+        data = self.write_serializer(s.ConcurrenceInputSerializer)
+        agency = data.get("agency") or self.answering_agency(item)
+        concurrence = services.concurrence_record(
+            actor=request.user, item=item, agency=agency, state=data["state"], comment=data.get("comment", "")
+        )
+        return Response(s.ConcurrenceSerializer(concurrence).data)
+
+    def answering_agency(self, item: ActionItem) -> Agency:
+        """The supporting agency the requester answers for, when they serve exactly one of the item's."""
+        mine = request_viewer(self.request).liaison_agency_ids
+        candidates = [c.agency for c in item.concurrences.select_related("agency") if c.agency_id in mine]
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise ValidationError({"agency": [_("You are not a liaison of any supporting agency of this item.")]})
+        raise ValidationError({"agency": [_("You serve several supporting agencies of this item: say which answers.")]})
+
+    @extend_schema(
+        tags=["history"],
+        summary="Every change to the item: who, when, which fields, old and new values",
+        responses=s.HistoryRecordSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        item = self.visible_item()
+        return Response(s.HistoryRecordSerializer(action_item_history(item), many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        tags=["attachments"],
+        summary="Files attached to the item",
+        responses=s.AttachmentSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        tags=["attachments"],
+        summary="Attach a file (multipart, field `file`; PDF, images, text, CSV, Office documents)",
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        filter_backends=[],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def attachments(self, request, pk=None):
+        item = self.visible_item()
+        if request.method == "GET":
+            files = item.attachments.select_related("uploaded_by")
+            return Response(s.AttachmentSerializer(files, many=True, context={"request": request}).data)
+        upload = s.AttachmentUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        attachment = services.attachment_create(actor=request.user, item=item, upload=upload.validated_data["file"])
+        data = s.AttachmentSerializer(attachment, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=["attachments"],
+        summary="Download an attached file",
+        parameters=[OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        renderer_classes=[JSONRenderer, AnyMediaRenderer],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def attachment_download(self, request, pk=None, attachment_id=None):
+        item = self.visible_item()
+        attachment = item.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise NotFound()
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+        )
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+def _transition_action(name: str):
+    """One POST endpoint per workflow transition, named after it: /action-items/{id}/<name>/."""
+
+    def handler(self, request, pk=None):
+        return self.run_transition(request, name)
+
+    handler.__name__ = f"transition_{name}"
+    handler.__doc__ = transition_summary(name)
+    handler = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+    return extend_schema(
+        tags=["workflow"],
+        summary=transition_summary(name),
+        request=s.TransitionSerializer,
+        responses=s.ActionItemSerializer,
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+        operation_id=f"action_items_{name}",
+    )(handler)
+
+
+for _name in workflow.TRANSITIONS:
+    setattr(ActionItemViewSet, f"transition_{_name}", _transition_action(_name))
+
+
+# --- Extension decisions ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["extensions"], summary="Extension requests on items you can see"),
+    retrieve=extend_schema(tags=["extensions"]),
+)
+class ExtensionRequestViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
+    """Extension requests across items; coordinators approve or deny them here."""
+
+    serializer_class = s.ExtensionRequestSerializer
+    queryset = ExtensionRequest.objects.none()
+    pagination_class = UpdatedCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["state"]
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        visible = action_items_visible_to(self.request.user, today=japan_today(), viewer=request_viewer(self.request))
+        return extension_requests_visible_to(visible).select_related("requested_by", "decided_by")
+
+    def decide(self, request, *, approve: bool) -> Response:
+        serializer = s.ExtensionDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        extension = services.extension_request_decide(
+            actor=request.user,
+            extension_request=self.get_object(),
+            approve=approve,
+            comment=serializer.validated_data.get("comment", ""),
+        )
+        return Response(s.ExtensionRequestSerializer(extension).data)
+
+    @extend_schema(
+        tags=["extensions"],
+        summary="Approve: the item's due date moves, its original is kept",
+        request=s.ExtensionDecisionSerializer,
+        responses=s.ExtensionRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self.decide(request, approve=True)
+
+    @extend_schema(
+        tags=["extensions"],
+        summary="Deny, with a comment",
+        request=s.ExtensionDecisionSerializer,
+        responses=s.ExtensionRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def deny(self, request, pk=None):
+        return self.decide(request, approve=False)
