@@ -20,3 +20,6 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("language/", language_set, name="language_set"),
 ]
+
+handler404 = "coordination.api.errors.not_found"
+handler500 = "coordination.api.errors.server_error"

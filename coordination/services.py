@@ -98,6 +98,12 @@ def _validate_item(item: ActionItem, *, supporting_ids: set[int], dependency_ids
             ancestor = ancestor.parent
         if item.parent.department_id != item.department_id:
             errors.setdefault("parent", []).append(_("The parent item belongs to another department."))
+    if item.external_id:
+        duplicates = ActionItem.objects.filter(department_id=item.department_id, external_id=item.external_id)
+        if duplicates.exclude(pk=item.pk).exists():
+            errors.setdefault("external_id", []).append(
+                _("Another item of this department already has this external id.")
+            )
     if item.pk and item.pk in dependency_ids:
         errors.setdefault("dependencies", []).append(_("An item cannot depend on itself."))
     elif item.pk and dependency_ids and _depends_on(dependency_ids, item.pk):

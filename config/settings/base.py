@@ -180,7 +180,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "coordination.api.pagination.UpdatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["coordination.api.throttling.PerTokenThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"per_token": API_THROTTLE_RATE},
     "EXCEPTION_HANDLER": "coordination.api.errors.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "coordination.api.schema.TrackerAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -9,3 +9,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+if REDIS_URL:  # noqa: F405
+    # A Redis database of the suite's own: the throttling tests clear the cache.
+    from urllib.parse import urlparse, urlunparse
+
+    CACHES["default"]["LOCATION"] = urlunparse(urlparse(REDIS_URL)._replace(path="/14"))  # noqa: F405

@@ -7,8 +7,10 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import IntegrityError
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -62,6 +64,13 @@ def as_api_exception(exc):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, IntegrityError):
+        # Two writers raced past the services' checks; the database kept the data consistent. Retrying is safe.
+        conflict = exceptions.APIException(
+            _("This conflicts with a change made at the same moment; retry the request.")
+        )
+        conflict.status_code = status.HTTP_409_CONFLICT
+        return conflict
     return exc
 
 
@@ -103,6 +112,26 @@ def problem_exception_handler(exc, context):
         )
     request = context.get("request")
     renderer = getattr(request, "accepted_renderer", None)
-    if renderer is None or getattr(renderer, "format", "json") == "json":
+    if getattr(renderer, "format", "json") != "api":  # the browsable API renders errors as its HTML page
         response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """handler404: problem+json under /api/ (a path no route matches), Django's page elsewhere."""
+    if _is_api(request):
+        body = problem(404, detail=_("No API route matches this path."), code="not-found")
+        return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: problem+json under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        body = problem(500, detail=_("Something went wrong on our side; the request was not completed."))
+        return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
+    return defaults.server_error(request)

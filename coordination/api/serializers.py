@@ -53,7 +53,7 @@ class UsernameField(serializers.SlugRelatedField):
 
 
 class AgencySerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Agency
@@ -121,7 +121,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 
 class ConcurrenceSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    responded_by = UsernameField(read_only=True)
+    responded_by = UsernameField(read_only=True, allow_null=True)
 
     class Meta:
         model = Concurrence
@@ -134,7 +134,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     supporting_agencies = ConcurrenceSerializer(source="concurrences", many=True, read_only=True)
-    coordinator = UsernameField(read_only=True)
+    coordinator = UsernameField(read_only=True, allow_null=True)
     priority = PriorityField(read_only=True)
     dependencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -297,7 +297,7 @@ class ProgressUpdateInputSerializer(StrictInputSerializer):
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     requested_by = UsernameField(read_only=True)
-    decided_by = UsernameField(read_only=True)
+    decided_by = UsernameField(read_only=True, allow_null=True)
 
     class Meta:
         model = ExtensionRequest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -13,6 +14,9 @@ class PerTokenThrottle(SimpleRateThrottle):
     """Each token has its own budget; session users are counted per user, and anonymous callers per address."""
 
     scope = "per_token"
+
+    def get_rate(self):
+        return settings.API_THROTTLE_RATE  # read per request, so the rate can be changed without a restart
 
     def get_cache_key(self, request, view):
         token = getattr(request, "auth", None)

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.filters import SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -391,7 +391,7 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            raise ValidationError({"agency": [_("You are not a liaison of any supporting agency of this item.")]})
+            raise PermissionDenied(_("You are not a liaison of any supporting agency of this item."))
         raise ValidationError({"agency": [_("You serve several supporting agencies of this item: say which answers.")]})
 
     @extend_schema(

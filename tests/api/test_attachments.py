@@ -1,0 +1,93 @@
+"""Attachments: a size limit, an allow-list of content types confirmed by the bytes, stored through the storage API."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from coordination.models import ActionItem, Attachment
+
+PDF = b"%PDF-1.7\n% the minutes\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+DOCX = b"PK\x03\x04" + b"\x00" * 30
+
+
+def upload(client, item, name, content, content_type):
+    url = f"/api/v1/action-items/{item.pk}/attachments/"
+    return client.post(url, {"file": SimpleUploadedFile(name, content, content_type=content_type)}, format="multipart")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("minutes.pdf", PDF, "application/pdf"),
+        ("map.png", PNG, "image/png"),
+        ("notes.txt", "会議の記録".encode(), "text/plain"),
+        ("list.csv", b"agency,answer\nMOD,yes\n", "application/octet-stream"),
+        ("draft.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ],
+)
+def test_allowed_files_are_stored_and_downloaded_unchanged(api, world, name, content, content_type):
+    client = api("lead_liaison")
+    response = upload(client, world.item, name, content, content_type)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["filename"] == name and body["size"] == len(content)
+    assert body["sha256"] == hashlib.sha256(content).hexdigest()
+    attachment = Attachment.objects.get(pk=body["id"])
+    assert default_storage.exists(attachment.file.name) and name not in attachment.file.name
+    download = client.get(body["download_url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == content
+    assert f'filename="{name}"' in download["Content-Disposition"] or "filename*=" in download["Content-Disposition"]
+    listed = client.get(f"/api/v1/action-items/{world.item.pk}/attachments/").json()
+    assert [entry["id"] for entry in listed] == [body["id"]]
+    assert attachment.history.get().history_user == world.lead_liaison
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("tool.exe", b"MZ\x90\x00", "application/octet-stream"),
+        ("minutes.pdf", b"MZ\x90\x00 pretending", "application/pdf"),
+        ("page.html", b"<script>alert(1)</script>", "text/html"),
+        ("image.png", PDF, "image/png"),
+        ("notes.txt", b"\x00\x01\x02binary", "text/plain"),
+        ("noextension", PDF, "application/pdf"),
+    ],
+)
+def test_other_files_are_refused_and_nothing_is_stored(api, world, name, content, content_type):
+    response = upload(api("coordinator"), world.item, name, content, content_type)
+    assert response.status_code == 400
+    assert "file" in response.json()["errors"]
+    assert not Attachment.objects.exists()
+
+
+def test_files_over_the_limit_are_refused(api, world, settings):
+    settings.API_ATTACHMENT_MAX_BYTES = 1024
+    response = upload(api("coordinator"), world.item, "big.pdf", PDF + b"0" * 1024, "application/pdf")
+    assert response.status_code == 400
+    assert "larger than the limit" in response.json()["errors"]["file"][0]
+    assert upload(api("coordinator"), world.item, "empty.pdf", b"", "application/pdf").status_code == 400
+    assert not Attachment.objects.exists()
+
+
+def test_no_attachments_once_the_item_is_finished(api, world, move_to_status):
+    move_to_status(world.item, ActionItem.Status.CANCELLED)
+    response = upload(api("coordinator"), world.item, "late.pdf", PDF, "application/pdf")
+    assert response.status_code == 403
+
+
+def test_an_attachment_of_an_invisible_item_does_not_download(api, world):
+    body = upload(api("coordinator"), world.item, "minutes.pdf", PDF, "application/pdf").json()
+    assert api("unrelated_liaison").get(body["download_url"]).status_code == 404
+    other = f"/api/v1/action-items/{world.item.pk}/attachments/{body['id'] + 1}/"
+    assert api("coordinator").get(other).status_code == 404
+
+
+def test_a_post_without_a_file_is_a_clear_error(api, world):
+    response = api("coordinator").post(f"/api/v1/action-items/{world.item.pk}/attachments/", {}, format="multipart")
+    assert response.status_code == 400 and "file" in response.json()["errors"]

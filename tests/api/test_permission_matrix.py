@@ -1,0 +1,293 @@
+"""Every endpoint, for every role: the status code, and that a refused request changed nothing.
+
+The world: an item of the security cooperation department, led by MOD (the lead liaison) with MOFA supporting
+(the supporting liaison); METI's liaison is unrelated; a former MOD liaison's term has ended.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from agencies.models import Liaison
+from coordination import services
+from coordination.models import (
+    ActionItem,
+    Attachment,
+    Concurrence,
+    ExtensionRequest,
+    IdempotencyRecord,
+    Initiative,
+    Meeting,
+    ProgressUpdate,
+)
+from tests.conftest import TODAY
+from users.models import ApiToken
+
+from .conftest import ROLES
+
+ALL_ROLES = [*ROLES, "anonymous"]
+Status = ActionItem.Status
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    path: str
+    expected: dict[str, int]
+    status: str = Status.ASSIGNED
+    body: dict | None = None
+    multipart: bool = False
+    prepare: str = ""
+    defaults: dict[str, int] = field(default_factory=lambda: {"ended_liaison": 401, "anonymous": 401})
+
+    def expected_for(self, role: str) -> int:
+        return {**self.defaults, **self.expected}[role]
+
+
+def everyone(code: int) -> dict[str, int]:
+    return {role: code for role in ROLES if role != "ended_liaison"}
+
+
+def item_roles(coordinating: int, lead: int, supporting: int, unrelated: int = 404) -> dict[str, int]:
+    return {
+        "coordinator": coordinating,
+        "director": coordinating,
+        "lead_liaison": lead,
+        "supporting_liaison": supporting,
+        "unrelated_liaison": unrelated,
+    }
+
+
+ITEM = "/api/v1/action-items/{item}/"
+REFERENCE = ["agencies", "org-units", "liaisons", "departments", "meetings", "initiatives"]
+
+ENDPOINTS = [
+    *[Endpoint(f"list {name}", "get", f"/api/v1/{name}/", everyone(200)) for name in REFERENCE],
+    Endpoint("read agency", "get", "/api/v1/agencies/{mod}/", everyone(200)),
+    Endpoint("read org unit", "get", "/api/v1/org-units/{mod_unit}/", everyone(200)),
+    Endpoint("read department", "get", "/api/v1/departments/{department}/", everyone(200)),
+    Endpoint("read initiative", "get", "/api/v1/initiatives/{initiative}/", everyone(200), prepare="reference"),
+    Endpoint("read liaison term", "get", "/api/v1/liaisons/{lead_term}/", item_roles(200, 200, 404, unrelated=404)),
+    Endpoint(
+        "read meeting",
+        "get",
+        "/api/v1/meetings/{meeting}/",
+        item_roles(200, 200, 404, unrelated=404),
+        prepare="reference",
+    ),
+    Endpoint("business days", "get", "/api/v1/calendar/business-days/?start=2026-12-28&add=1", everyone(200)),
+    Endpoint("list items", "get", "/api/v1/action-items/", everyone(200)),
+    Endpoint("read item", "get", ITEM, item_roles(200, 200, 200)),
+    Endpoint(
+        "create item",
+        "post",
+        "/api/v1/action-items/",
+        {**everyone(403), "coordinator": 201, "director": 201},
+        body={"department": "NSS-SCD", "title": "Brief the minister", "lead_agency": "MOFA"},
+    ),
+    Endpoint(
+        "upsert item",
+        "post",
+        "/api/v1/action-items/upsert/",
+        {**everyone(403), "coordinator": 201, "director": 201},
+        body={"department": "NSS-SCD", "external_id": "MOD-7", "title": "Brief the minister", "lead_agency": "MOFA"},
+    ),
+    Endpoint("edit title", "patch", ITEM, item_roles(200, 403, 403), body={"title": "A clearer title"}),
+    Endpoint("route by patch", "patch", ITEM, item_roles(200, 200, 403), body={"org_unit": "{mod_unit}"}),
+    Endpoint("route", "post", ITEM + "route/", item_roles(200, 200, 403), body={"assigned_liaison": None}),
+    Endpoint("assign", "post", ITEM + "assign/", item_roles(200, 403, 403), status=Status.DRAFT),
+    Endpoint("decline", "post", ITEM + "decline/", item_roles(403, 200, 403), body={"reason": "Not ours: MOFA's"}),
+    Endpoint("acknowledge", "post", ITEM + "acknowledge/", item_roles(403, 200, 403)),
+    Endpoint("start", "post", ITEM + "start/", item_roles(403, 200, 403), status=Status.ACKNOWLEDGED),
+    Endpoint(
+        "block",
+        "post",
+        ITEM + "block/",
+        item_roles(200, 200, 403),
+        status=Status.IN_PROGRESS,
+        body={"reason": "Budget"},
+    ),
+    Endpoint(
+        "unblock", "post", ITEM + "unblock/", item_roles(200, 200, 403), status=Status.BLOCKED, body={"reason": "Done"}
+    ),
+    Endpoint("submit", "post", ITEM + "submit/", item_roles(403, 200, 403), status=Status.IN_PROGRESS),
+    Endpoint(
+        "return", "post", ITEM + "return/", item_roles(200, 403, 403), status=Status.SUBMITTED, body={"reason": "More"}
+    ),
+    Endpoint(
+        "close",
+        "post",
+        ITEM + "close/",
+        item_roles(200, 403, 403),
+        status=Status.SUBMITTED,
+        body={"override_reason": "MOFA agreed by phone"},
+    ),
+    Endpoint(
+        "cancel", "post", ITEM + "cancel/", item_roles(200, 403, 403), status=Status.IN_PROGRESS, body={"reason": "X"}
+    ),
+    Endpoint(
+        "reopen", "post", ITEM + "reopen/", item_roles(200, 403, 403), status=Status.CLOSED, body={"reason": "Again"}
+    ),
+    Endpoint("list updates", "get", ITEM + "updates/", item_roles(200, 200, 200), status=Status.IN_PROGRESS),
+    Endpoint(
+        "post update",
+        "post",
+        ITEM + "updates/",
+        item_roles(403, 201, 403),
+        status=Status.IN_PROGRESS,
+        body={"text": "Draft sent to the cabinet office", "percent_complete": 40},
+    ),
+    Endpoint("list extensions of item", "get", ITEM + "extension-requests/", item_roles(200, 200, 200)),
+    Endpoint(
+        "request extension",
+        "post",
+        ITEM + "extension-requests/",
+        item_roles(403, 201, 403),
+        status=Status.IN_PROGRESS,
+        body={"requested_due_date": "2026-07-31", "reason": "Waiting for the Diet session"},
+    ),
+    Endpoint("list concurrences", "get", ITEM + "concurrences/", item_roles(200, 200, 200)),
+    Endpoint(
+        "record concurrence",
+        "post",
+        ITEM + "concurrences/",
+        item_roles(403, 403, 200),
+        status=Status.IN_PROGRESS,
+        body={"state": "concur"},
+    ),
+    Endpoint("history", "get", ITEM + "history/", item_roles(200, 200, 200)),
+    Endpoint("list attachments", "get", ITEM + "attachments/", item_roles(200, 200, 200)),
+    Endpoint(
+        "upload attachment",
+        "post",
+        ITEM + "attachments/",
+        item_roles(201, 201, 201),
+        multipart=True,
+    ),
+    Endpoint(
+        "download attachment",
+        "get",
+        ITEM + "attachments/{attachment}/",
+        item_roles(200, 200, 200),
+        prepare="attachment",
+    ),
+    Endpoint("list extension requests", "get", "/api/v1/extension-requests/", everyone(200)),
+    Endpoint(
+        "read extension request",
+        "get",
+        "/api/v1/extension-requests/{extension}/",
+        item_roles(200, 200, 200),
+        status=Status.IN_PROGRESS,
+        prepare="extension",
+    ),
+    Endpoint(
+        "approve extension",
+        "post",
+        "/api/v1/extension-requests/{extension}/approve/",
+        item_roles(200, 403, 403),
+        status=Status.IN_PROGRESS,
+        prepare="extension",
+    ),
+    Endpoint(
+        "deny extension",
+        "post",
+        "/api/v1/extension-requests/{extension}/deny/",
+        item_roles(200, 403, 403),
+        status=Status.IN_PROGRESS,
+        body={"comment": "The date is fixed by the cabinet"},
+        prepare="extension",
+    ),
+]
+
+
+def snapshot() -> dict:
+    """Everything a request could change, row by row."""
+    tracked = [ActionItem, Concurrence, ProgressUpdate, ExtensionRequest, Attachment, IdempotencyRecord, Liaison]
+    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in tracked}
+    rows["history"] = [ActionItem.history.count(), Concurrence.history.count(), ExtensionRequest.history.count()]
+    return rows
+
+
+def prepare(endpoint: Endpoint, world, move_to_status) -> dict:
+    """Bring the world's item to the endpoint's status and create what its URL names."""
+    item = move_to_status(world.item, endpoint.status)
+    names = {
+        "item": item.pk,
+        "mod": world.mod.pk,
+        "mod_unit": world.mod_unit.pk,
+        "lead_term": world.lead_term.pk,
+        "department": world.department.pk,
+    }
+    if endpoint.prepare == "reference":
+        meeting = Meeting.objects.create(department=world.department, title="Director-level meeting", held_on=TODAY)
+        meeting.agencies.add(world.mod)
+        names["meeting"] = meeting.pk
+        names["initiative"] = Initiative.objects.create(
+            code="P1", department=world.department, title_en="Defense diplomacy strategy"
+        ).pk
+    if endpoint.prepare == "extension":
+        extension = services.extension_request_create(
+            actor=world.lead_liaison, item=item, requested_due_date=datetime.date(2026, 7, 31), reason="Diet"
+        )
+        names["extension"] = extension.pk
+    if endpoint.prepare == "attachment":
+        upload = SimpleUploadedFile("minutes.txt", b"Minutes of the meeting", content_type="text/plain")
+        names["attachment"] = services.attachment_create(actor=world.coordinator, item=item, upload=upload).pk
+    return names
+
+
+def fill(value, names):
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return names[value[1:-1]]
+    return value
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda endpoint: endpoint.name)
+def test_every_endpoint_for_every_role(api, world, move_to_status, endpoint, role):
+    names = prepare(endpoint, world, move_to_status)
+    client = api(None if role == "anonymous" else role)
+    path = endpoint.path.format(**names)
+    before = snapshot()
+    if endpoint.multipart:
+        upload = SimpleUploadedFile("note.pdf", b"%PDF-1.7 a note", content_type="application/pdf")
+        response = client.post(path, {"file": upload}, format="multipart")
+    elif endpoint.method == "get":
+        response = client.get(path)
+    else:
+        body = {key: fill(value, names) for key, value in (endpoint.body or {}).items()}
+        response = getattr(client, endpoint.method)(path, body, format="json")
+
+    expected = endpoint.expected_for(role)
+    assert response.status_code == expected, response.content[:500]
+    if expected >= 400:
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["status"] == expected
+    if expected >= 400 or endpoint.method == "get":
+        # Last-used times of tokens are the one thing a request may write; they are not in the snapshot.
+        assert snapshot() == before
+
+
+def test_the_matrix_covers_every_route_of_the_api():
+    """A new endpoint cannot be added without its row in the matrix."""
+    from coordination.api.urls import router
+
+    names = {name: 1 for name in ("item", "extension", "attachment", "mod", "mod_unit", "lead_term", "department")}
+    names.update(meeting=1, initiative=1)
+    paths = [endpoint.path.format(**names).split("?")[0].removeprefix("/api/v1/") for endpoint in ENDPOINTS]
+    routes = [url for url in router.urls if url.name != "api-root" and "format" not in str(url.pattern)]
+    assert routes
+    missing = [str(url.pattern) for url in routes if not any(url.pattern.match(path) for path in paths)]
+    assert missing == []
+
+
+def test_a_token_whose_user_ended_their_term_is_refused_even_on_reference_data(api, world):
+    response = api("ended_liaison").get("/api/v1/agencies/")
+    assert response.status_code == 401
+    assert "no current role" in response.json()["detail"]
+    assert ApiToken.objects.filter(user=world.ended_liaison).exists()
