@@ -138,3 +138,14 @@ def move_to_status(world):
         raise ValueError(f"Unknown status {status!r}")
 
     return move
+
+
+@pytest.fixture
+def token_for(db):
+    """Issue an API token for a user (as the command line does) and return its key."""
+    from users.services import api_token_issue
+
+    def issue(user, **kwargs):
+        return api_token_issue(actor=None, user=user, name="test", **kwargs)[1]
+
+    return issue

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -15,8 +17,21 @@ from coordination.calendar import japan_today
 from coordination.models import ActionItem, Concurrence
 
 STATUS_VALUES = [value for value, _label in ActionItem.Status.choices]
+MAX_ID = 2**31 - 1
 # Items without a due date (drafts) sort after every dated item.
 NO_DUE_DATE = datetime.date(9999, 12, 31)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number in the range ids can take, else a clear 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class CodeListFilter(django_filters.CharFilter):
@@ -59,8 +74,8 @@ class ActionItemFilter(django_filters.FilterSet):
         field_name="supporting_agency", help_text=_("Agency codes, comma-separated.")
     )
     department = CodeListFilter(field_name="department__code", help_text=_("Department codes, comma-separated."))
-    initiative = django_filters.NumberFilter(field_name="initiative_id", help_text=_("Initiative id."))
-    assigned_liaison = django_filters.NumberFilter(field_name="assigned_liaison_id", help_text=_("Liaison id."))
+    initiative = IdFilter(field_name="initiative_id", help_text=_("Initiative id."))
+    assigned_liaison = IdFilter(field_name="assigned_liaison_id", help_text=_("Liaison id."))
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", help_text=_("true: open items past their due date.")
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +12,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.filters import SearchFilter
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency, Liaison, OrgUnit
 from coordination import services, workflow
+from coordination.attachments import ALLOWED_CONTENT_TYPES
 from coordination.calendar import get_calendar, japan_today
 from coordination.models import ActionItem, Department, ExtensionRequest, Initiative, Meeting
 from coordination.selectors import (
@@ -37,7 +38,6 @@ from .filters import ActionItemFilter, ItemOrderingFilter
 from .pagination import ReferenceCursorPagination, UpdatedCursorPagination
 from .permissions import request_viewer
 
-ITEM_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The action item's id.")
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -67,7 +67,6 @@ class AnyMediaRenderer(BaseRenderer):
 
 class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ReferenceCursorPagination
-    lookup_value_regex = r"[0-9]+"
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
@@ -172,7 +171,6 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
     filterset_class = ActionItemFilter
     search_fields = ["title", "external_id"]
     pagination_class = UpdatedCursorPagination
-    lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     # -- reading
@@ -205,8 +203,9 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
 
     def locked_item(self) -> ActionItem:
         """The item named in the URL, locked, if the requester sees it and If-Match (when sent) still matches."""
-        list(ActionItem.objects.select_for_update().filter(pk=self.kwargs["pk"]).values_list("pk", flat=True))
-        item = self.get_object()
+        item = self.get_object()  # 404 first: for an item the requester cannot see, or an id that is not a number
+        list(ActionItem.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True))
+        item = self.get_object()  # read again under the lock
         check_if_match(self.request, etag_for(self.get_serializer(item).data))
         return item
 
@@ -440,7 +439,10 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         tags=["attachments"],
         summary="Download an attached file",
         parameters=[OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-        responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")},
+        responses={
+            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")
+            for content_type in ALLOWED_CONTENT_TYPES
+        },
     )
     @action(
         detail=True,
@@ -503,7 +505,6 @@ class ExtensionRequestViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet
     pagination_class = UpdatedCursorPagination
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["state"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         visible = action_items_visible_to(self.request.user, today=japan_today(), viewer=request_viewer(self.request))

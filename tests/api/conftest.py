@@ -3,19 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from users.services import api_token_issue
-
 ROLES = ["coordinator", "director", "lead_liaison", "supporting_liaison", "unrelated_liaison", "ended_liaison"]
-
-
-@pytest.fixture
-def token_for(world):
-    """Issue a token for a user (as the command line does) and return its key."""
-
-    def issue(user, **kwargs):
-        return api_token_issue(actor=None, user=user, name="test", **kwargs)[1]
-
-    return issue
 
 
 @pytest.fixture

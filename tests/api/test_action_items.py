@@ -105,6 +105,13 @@ def test_ordering(api, catalogue, ordering, expected):
     assert titles(api("coordinator").get(ITEMS, {"ordering": ordering})) == expected
 
 
+@pytest.mark.parametrize("query", [{"assigned_liaison": "-1.07e248"}, {"initiative": "abc"}, {"page_size": "0"}])
+def test_out_of_range_ids_and_sizes_are_clear_errors(api, world, query):
+    response = api("coordinator").get(ITEMS, query)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == set(query)
+
+
 def test_ordering_by_anything_else_is_an_error(api, catalogue):
     response = api("coordinator").get(ITEMS, {"ordering": "title"})
     assert response.status_code == 400

@@ -23,7 +23,9 @@ def coordinator_key(world, token_for, move_to_status):
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@hypothesis_settings(
+    max_examples=20, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_generated_requests_get_answers_that_match_the_schema(case, coordinator_key):
     # Every check but two: random ids and values are mostly refused by the workflow's rules (404, 403, 400), which
     # "schema-valid request rejected" would count, and a few lenient inputs (an empty filter is no filter) would
