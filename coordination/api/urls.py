@@ -1,7 +1,7 @@
 """Routes of /api/v1/, the schema at /api/schema/ and the interactive docs at /api/docs/ (bundled assets)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -21,5 +21,4 @@ urlpatterns = [
     path("v1/calendar/business-days/", views.BusinessDaysView.as_view(), name="business-days"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema", permission_classes=[]), name="api-redoc"),
 ]
