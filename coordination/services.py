@@ -21,7 +21,16 @@ from agencies.models import Agency, Liaison, OrgUnit
 from coordination import workflow
 from coordination.attachments import attachment_kind
 from coordination.calendar import get_calendar, japan_today
-from coordination.models import ActionItem, Attachment, Concurrence, Department, ExtensionRequest, ProgressUpdate
+from coordination.models import (
+    ActionItem,
+    Attachment,
+    Concurrence,
+    Department,
+    ExtensionRequest,
+    Initiative,
+    Meeting,
+    ProgressUpdate,
+)
 from coordination.selectors import action_item_roles, viewer_for
 from coordination.workflow import Role
 
@@ -632,3 +641,88 @@ def liaison_end_term(
             item.assigned_liaison = None
             _save(item, actor=actor, reason=_("Assigned liaison's term ended"), update_fields=["assigned_liaison"])
     return liaison
+
+
+# --- Meetings and initiatives ---------------------------------------------------------------------------------------
+
+MEETING_FIELDS = frozenset({"title", "held_on", "agencies", "notes"})
+INITIATIVE_FIELDS = frozenset({"code", "title_en", "title_ja", "description", "is_active"})
+
+
+def _require_coordinating(actor, department: Department, *, now: datetime.datetime) -> None:
+    viewer = viewer_for(actor, today=japan_today(now))
+    allowed = viewer.is_superuser or department.pk in (
+        viewer.coordinator_department_ids | viewer.director_department_ids
+    )
+    _require(allowed, _("Only the department's coordinators and director manage its meetings and initiatives."))
+
+
+def _apply_fields(instance, changes: dict, allowed: frozenset[str]) -> set[str]:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+    changed = set()
+    for name, value in changes.items():
+        if name == "agencies":
+            continue
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.add(name)
+    return changed
+
+
+@transaction.atomic
+def meeting_create(*, actor, department: Department, now: datetime.datetime | None = None, **fields) -> Meeting:
+    """Record an interagency meeting of `department` (its coordinators and director only)."""
+    now = now or timezone.now()
+    _require_coordinating(actor, department, now=now)
+    agencies = list(fields.get("agencies", ()))
+    meeting = Meeting(department=department)
+    _apply_fields(meeting, fields, MEETING_FIELDS)
+    meeting.title = (meeting.title or "").strip()
+    meeting.full_clean(exclude=["department"])
+    _save(meeting, actor=actor, reason=_("Created"))
+    meeting.agencies.set(agencies)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, actor, meeting: Meeting, changes: dict, now: datetime.datetime | None = None) -> Meeting:
+    """Change a meeting's title, date, participating agencies or notes."""
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_coordinating(actor, meeting.department, now=now)
+    changed = _apply_fields(meeting, changes, MEETING_FIELDS)
+    meeting.full_clean(exclude=["department"])
+    if changed:
+        _save(meeting, actor=actor, reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))})
+    if "agencies" in changes:
+        meeting.agencies.set(list(changes["agencies"]))
+    return meeting
+
+
+@transaction.atomic
+def initiative_create(*, actor, department: Department, now: datetime.datetime | None = None, **fields) -> Initiative:
+    """Add a line of effort to `department` (its coordinators and director only)."""
+    now = now or timezone.now()
+    _require_coordinating(actor, department, now=now)
+    initiative = Initiative(department=department)
+    _apply_fields(initiative, fields, INITIATIVE_FIELDS)
+    initiative.full_clean(exclude=["department"])
+    _save(initiative, actor=actor, reason=_("Created"))
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *, actor, initiative: Initiative, changes: dict, now: datetime.datetime | None = None
+) -> Initiative:
+    """Change an initiative's code, titles, description, or deactivate it (initiatives are never deleted)."""
+    now = now or timezone.now()
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    _require_coordinating(actor, initiative.department, now=now)
+    changed = _apply_fields(initiative, changes, INITIATIVE_FIELDS)
+    initiative.full_clean(exclude=["department"])
+    if changed:
+        _save(initiative, actor=actor, reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))})
+    return initiative

@@ -49,6 +49,25 @@ class UsernameField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not list, instead of silently ignoring them: no mass assignment by any route."""
+
+    refusals: dict[str, str] = {}
+
+    def __init__(self, *args, visible_items=None, **kwargs):
+        self.visible_items = visible_items
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [self.refusals.get(name, _("This field cannot be written here."))] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
 # --- Reference data --------------------------------------------------------------------------------------------------
 
 
@@ -114,6 +133,47 @@ class InitiativeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Initiative
         fields = ("id", "code", "department", "title_en", "title_ja", "description", "is_active", "updated_at")
+
+
+class MeetingWriteSerializer(StrictInputSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
+    title = serializers.CharField(max_length=200)
+    held_on = serializers.DateField()
+    agencies = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), many=True, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class MeetingUpdateSerializer(MeetingWriteSerializer):
+    refusals = {"department": _("A meeting stays in its department.")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+        del self.fields["department"]
+
+
+class InitiativeWriteSerializer(StrictInputSerializer):
+    code = serializers.CharField(max_length=32)
+    department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
+    title_en = serializers.CharField(max_length=200)
+    title_ja = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class InitiativeUpdateSerializer(InitiativeWriteSerializer):
+    refusals = {"department": _("An initiative stays in its department.")}
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+        del self.fields["department"]
+
+
+class LiaisonEndTermSerializer(StrictInputSerializer):
+    end_date = serializers.DateField(
+        required=False, help_text=_("The first day without access; today (the default) ends access at once.")
+    )
 
 
 # --- Action items ----------------------------------------------------------------------------------------------------
@@ -187,25 +247,6 @@ class ActionItemSerializer(serializers.ModelSerializer):
             return []
         roles = action_item_roles(request_viewer(request), item)
         return [transition.name for transition in workflow.available_transitions(item.status, roles)]
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not list, instead of silently ignoring them: no mass assignment by any route."""
-
-    refusals: dict[str, str] = {}
-
-    def __init__(self, *args, visible_items=None, **kwargs):
-        self.visible_items = visible_items
-        super().__init__(*args, **kwargs)
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            unknown = sorted(set(data.keys()) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: [self.refusals.get(name, _("This field cannot be written here."))] for name in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 class ActionItemWriteSerializer(StrictInputSerializer):

@@ -68,6 +68,11 @@ class AnyMediaRenderer(BaseRenderer):
 class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = ReferenceCursorPagination
 
+    def write_serializer(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
 class AgencyViewSet(ReferenceViewSet):
@@ -88,7 +93,7 @@ class OrgUnitViewSet(ReferenceViewSet):
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
-class LiaisonViewSet(ReferenceViewSet):
+class LiaisonViewSet(IdempotentPostMixin, ReferenceViewSet):
     """Liaison terms: coordinators see every agency's, a liaison sees their own agencies'."""
 
     serializer_class = s.LiaisonSerializer
@@ -96,6 +101,19 @@ class LiaisonViewSet(ReferenceViewSet):
 
     def get_queryset(self):
         return liaisons_visible_to(request_viewer(self.request)).select_related("user", "agency")
+
+    @extend_schema(
+        tags=["reference"],
+        summary="End a liaison's term (coordinators): access stops on the end date; their open items go back",
+        request=s.LiaisonEndTermSerializer,
+        responses=s.LiaisonSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], url_path="end-term")
+    def end_term(self, request, pk=None):
+        data = self.write_serializer(s.LiaisonEndTermSerializer)
+        liaison = services.liaison_end_term(actor=request.user, liaison=self.get_object(), **data)
+        return Response(s.LiaisonSerializer(liaison).data)
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
@@ -106,12 +124,58 @@ class DepartmentViewSet(ReferenceViewSet):
     serializer_class = s.DepartmentSerializer
 
 
-@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
-class MeetingViewSet(ReferenceViewSet):
+class CoordinatorWritesMixin(IdempotentPostMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """Create and PATCH through services; the department's coordinators and director only (the service decides)."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_serializer_class = None
+    update_serializer_class = None
+    create_service = None
+    update_service = None
+
+    def create(self, request, *args, **kwargs):
+        data = self.write_serializer(self.write_serializer_class)
+        instance = type(self).create_service(actor=request.user, **data)
+        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        data = self.write_serializer(self.update_serializer_class)
+        instance = type(self).update_service(
+            actor=request.user, changes=data, **{self.instance_name: self.get_object()}
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=instance.pk)).data)
+
+
+def reference_writes(name: str):
+    """Schema for a reference resource that coordinators also create and change."""
+    return extend_schema_view(
+        list=extend_schema(tags=["reference"]),
+        retrieve=extend_schema(tags=["reference"]),
+        create=extend_schema(
+            tags=["reference"],
+            summary=f"Create a {name} (the department's coordinators and director)",
+            request=getattr(s, f"{name.capitalize()}WriteSerializer"),
+            parameters=[IDEMPOTENCY_KEY],
+        ),
+        partial_update=extend_schema(
+            tags=["reference"],
+            summary=f"Change a {name} (the department's coordinators and director)",
+            request=getattr(s, f"{name.capitalize()}UpdateSerializer"),
+        ),
+    )
+
+
+@reference_writes("meeting")
+class MeetingViewSet(CoordinatorWritesMixin, ReferenceViewSet):
     """Interagency meetings: coordinators see their departments', a liaison those their agency took part in."""
 
     serializer_class = s.MeetingSerializer
     queryset = Meeting.objects.none()
+    write_serializer_class = s.MeetingWriteSerializer
+    update_serializer_class = s.MeetingUpdateSerializer
+    create_service = staticmethod(services.meeting_create)
+    update_service = staticmethod(services.meeting_update)
+    instance_name = "meeting"
 
     def get_queryset(self):
         return (
@@ -119,12 +183,17 @@ class MeetingViewSet(ReferenceViewSet):
         )
 
 
-@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
-class InitiativeViewSet(ReferenceViewSet):
+@reference_writes("initiative")
+class InitiativeViewSet(CoordinatorWritesMixin, ReferenceViewSet):
     """Lines of effort that items belong to."""
 
     queryset = Initiative.objects.select_related("department")
     serializer_class = s.InitiativeSerializer
+    write_serializer_class = s.InitiativeWriteSerializer
+    update_serializer_class = s.InitiativeUpdateSerializer
+    create_service = staticmethod(services.initiative_create)
+    update_service = staticmethod(services.initiative_update)
+    instance_name = "initiative"
 
 
 # --- Calendar --------------------------------------------------------------------------------------------------------

@@ -80,6 +80,42 @@ ENDPOINTS = [
         item_roles(200, 200, 404, unrelated=404),
         prepare="reference",
     ),
+    Endpoint(
+        "create meeting",
+        "post",
+        "/api/v1/meetings/",
+        {**everyone(403), "coordinator": 201, "director": 201},
+        body={"department": "NSS-SCD", "title": "Working-level meeting", "held_on": "2026-06-02", "agencies": ["MOD"]},
+    ),
+    Endpoint(
+        "change meeting",
+        "patch",
+        "/api/v1/meetings/{meeting}/",
+        item_roles(200, 403, 404, unrelated=404),
+        body={"notes": "MOD to circulate a draft"},
+        prepare="reference",
+    ),
+    Endpoint(
+        "create initiative",
+        "post",
+        "/api/v1/initiatives/",
+        {**everyone(403), "coordinator": 201, "director": 201},
+        body={"department": "NSS-SCD", "code": "P9", "title_en": "Maritime domain awareness"},
+    ),
+    Endpoint(
+        "change initiative",
+        "patch",
+        "/api/v1/initiatives/{initiative}/",
+        item_roles(200, 403, 403, unrelated=403),
+        body={"is_active": False},
+        prepare="reference",
+    ),
+    Endpoint(
+        "end liaison term",
+        "post",
+        "/api/v1/liaisons/{lead_term}/end-term/",
+        item_roles(200, 403, 404, unrelated=404),
+    ),
     Endpoint("business days", "get", "/api/v1/calendar/business-days/?start=2026-12-28&add=1", everyone(200)),
     Endpoint("list items", "get", "/api/v1/action-items/", everyone(200)),
     Endpoint("read item", "get", ITEM, item_roles(200, 200, 200)),
@@ -207,7 +243,17 @@ ENDPOINTS = [
 
 def snapshot() -> dict:
     """Everything a request could change, row by row."""
-    tracked = [ActionItem, Concurrence, ProgressUpdate, ExtensionRequest, Attachment, IdempotencyRecord, Liaison]
+    tracked = [
+        ActionItem,
+        Concurrence,
+        ProgressUpdate,
+        ExtensionRequest,
+        Attachment,
+        IdempotencyRecord,
+        Liaison,
+        Meeting,
+        Initiative,
+    ]
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in tracked}
     rows["history"] = [ActionItem.history.count(), Concurrence.history.count(), ExtensionRequest.history.count()]
     return rows

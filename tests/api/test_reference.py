@@ -1,0 +1,67 @@
+"""Reference data through the API: what each role sees, and the writes coordinators make (meetings, initiatives,
+ending a liaison's term)."""
+
+from __future__ import annotations
+
+import datetime
+
+from agencies.models import Liaison
+from coordination.models import Initiative, Meeting
+
+
+def test_a_coordinator_records_a_meeting_and_changes_it(api, world):
+    client = api("coordinator")
+    body = {"department": "NSS-SCD", "title": "Director-level meeting", "held_on": "2026-06-02", "agencies": ["MOD"]}
+    created = client.post("/api/v1/meetings/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["agencies"] == ["MOD"]
+    url = f"/api/v1/meetings/{created.json()['id']}/"
+    changed = client.patch(url, {"agencies": ["MOD", "MOFA"], "notes": "MOFA joins"}, format="json")
+    assert changed.status_code == 200 and changed.json()["agencies"] == ["MOD", "MOFA"]
+    meeting = Meeting.objects.get()
+    assert meeting.history.latest().history_user == world.coordinator
+    # The supporting liaison's agency now took part, so they see it too.
+    assert api("supporting_liaison").get(url).status_code == 200
+
+
+def test_meeting_input_errors_are_clear_and_nothing_is_saved(api, world):
+    client = api("coordinator")
+    response = client.post(
+        "/api/v1/meetings/", {"department": "NSS-SCD", "title": "", "held_on": "June", "agencies": ["XX"]}
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"title", "held_on", "agencies"}
+    other = client.post(
+        "/api/v1/meetings/", {"department": "NSS-STRATCOM", "title": "Not mine", "held_on": "2026-06-02"}
+    )
+    assert other.status_code == 403
+    assert not Meeting.objects.exists()
+
+
+def test_initiatives_are_created_changed_and_deactivated_never_deleted(api, world):
+    client = api("director")
+    created = client.post(
+        "/api/v1/initiatives/", {"department": "NSS-SCD", "code": "P1", "title_en": "Defense diplomacy"}
+    )
+    assert created.status_code == 201
+    duplicate = client.post("/api/v1/initiatives/", {"department": "NSS-SCD", "code": "P1", "title_en": "Again"})
+    assert duplicate.status_code == 400 and "code" in duplicate.json()["errors"]
+    url = f"/api/v1/initiatives/{created.json()['id']}/"
+    assert client.patch(url, {"is_active": False}, format="json").json()["is_active"] is False
+    assert client.patch(url, {"department": "NSS-STRATCOM"}, format="json").status_code == 400
+    assert client.delete(url).status_code == 405
+    assert Initiative.objects.get().department == world.department
+
+
+def test_ending_a_term_through_the_api_cuts_access_at_once(api, world):
+    response = api("coordinator").post(f"/api/v1/liaisons/{world.lead_term.pk}/end-term/", {}, format="json")
+    assert response.status_code == 200 and response.json()["in_office"] is False
+    assert api("lead_liaison").get("/api/v1/action-items/").status_code == 401
+    assert Liaison.objects.get(pk=world.lead_term.pk).end_date == datetime.date(2026, 6, 1)
+
+
+def test_a_liaison_sees_only_their_own_agencys_liaison_terms(api, world):
+    codes = {term["agency"] for term in api("lead_liaison").get("/api/v1/liaisons/").json()["results"]}
+    assert codes == {"MOD"}
+    everyone = {term["agency"] for term in api("coordinator").get("/api/v1/liaisons/").json()["results"]}
+    assert everyone == {"MOD", "MOFA", "METI"}
