@@ -1,0 +1,41 @@
+"""Every write: one atomic function per business operation.
+
+Each takes the acting user, locks the row it changes, checks the workflow's rules, and leaves a history row
+saying who changed what and why. The admin, the API, the management commands and the tasks all call these.
+"""
+
+from .action_items import (
+    action_item_check_create,
+    action_item_check_update,
+    action_item_create,
+    action_item_route,
+    action_item_transition,
+    action_item_update,
+)
+from .organisation import initiative_create, initiative_update, liaison_end_term, meeting_create, meeting_update
+from .records import (
+    attachment_create,
+    concurrence_record,
+    extension_request_create,
+    extension_request_decide,
+    progress_update_create,
+)
+
+__all__ = [
+    "action_item_check_create",
+    "action_item_check_update",
+    "action_item_create",
+    "action_item_route",
+    "action_item_transition",
+    "action_item_update",
+    "attachment_create",
+    "concurrence_record",
+    "extension_request_create",
+    "extension_request_decide",
+    "initiative_create",
+    "initiative_update",
+    "liaison_end_term",
+    "meeting_create",
+    "meeting_update",
+    "progress_update_create",
+]

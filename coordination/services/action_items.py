@@ -1,0 +1,360 @@
+"""Creating, editing, routing and moving action items along the workflow."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency, Liaison, OrgUnit
+from coordination import workflow
+from coordination.calendar import japan_today
+from coordination.models import (
+    ActionItem,
+    Concurrence,
+    Department,
+)
+from coordination.selectors import viewer_for
+
+from .common import _business_due_date, _lock, _lock_with_roles, _require, _roles, _save
+
+Status = ActionItem.Status
+
+
+# --- Validation shared by create and update ------------------------------------------------------------------------
+
+
+def _validate_item(item: ActionItem, *, supporting_ids: set[int], dependency_ids: set[int], today) -> None:
+    errors: dict[str, list[str]] = {}
+    if not item.title or not item.title.strip():
+        errors.setdefault("title", []).append(_("A title is required."))
+    if item.lead_agency_id in supporting_ids:
+        errors.setdefault("supporting_agencies", []).append(_("The lead agency cannot also be a supporting agency."))
+    if item.lead_agency_id and not Agency.objects.filter(pk=item.lead_agency_id, is_active=True).exists():
+        errors.setdefault("lead_agency", []).append(_("The lead agency is not active."))
+    if item.initiative_id and item.initiative.department_id != item.department_id:
+        errors.setdefault("initiative", []).append(_("The initiative belongs to another department."))
+    if item.meeting_id and item.meeting.department_id != item.department_id:
+        errors.setdefault("meeting", []).append(_("The meeting belongs to another department."))
+    if item.coordinator_id and not (
+        item.coordinator.is_superuser
+        or item.coordinator.memberships.filter(department_id=item.department_id, is_active=True).exists()
+    ):
+        errors.setdefault("coordinator", []).append(_("The coordinator must be a member of the item's department."))
+    if item.assigned_liaison_id:
+        liaison = item.assigned_liaison
+        if liaison.agency_id != item.lead_agency_id or not liaison.is_active_on(today):
+            errors.setdefault("assigned_liaison", []).append(
+                _("The assigned liaison must be a liaison in office for the lead agency.")
+            )
+    if item.org_unit_id and item.org_unit.agency_id != item.lead_agency_id:
+        errors.setdefault("org_unit", []).append(_("The unit must belong to the lead agency."))
+    if item.parent_id:
+        ancestor, seen = item.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if item.pk and ancestor.pk == item.pk:
+                errors.setdefault("parent", []).append(_("An item cannot be placed under itself or its sub-items."))
+                break
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+        if item.parent.department_id != item.department_id:
+            errors.setdefault("parent", []).append(_("The parent item belongs to another department."))
+    if item.external_id:
+        duplicates = ActionItem.objects.filter(department_id=item.department_id, external_id=item.external_id)
+        if duplicates.exclude(pk=item.pk).exists():
+            errors.setdefault("external_id", []).append(
+                _("Another item of this department already has this external id.")
+            )
+    if item.pk and item.pk in dependency_ids:
+        errors.setdefault("dependencies", []).append(_("An item cannot depend on itself."))
+    elif item.pk and dependency_ids and _depends_on(dependency_ids, item.pk):
+        errors.setdefault("dependencies", []).append(_("These dependencies would make a cycle."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _depends_on(start_ids: set[int], target_id: int) -> bool:
+    """Whether any item in `start_ids` depends, directly or not, on `target_id`."""
+    frontier, seen = set(start_ids), set()
+    through = ActionItem.dependencies.through
+    while frontier:
+        if target_id in frontier:
+            return True
+        seen |= frontier
+        frontier = (
+            set(through.objects.filter(from_actionitem_id__in=frontier).values_list("to_actionitem_id", flat=True))
+            - seen
+        )
+    return False
+
+
+def _sync_supporting(item: ActionItem, agency_ids: set[int], *, actor) -> None:
+    """Make the item's supporting agencies exactly `agency_ids`, each change leaving a history row."""
+    current = {c.agency_id: c for c in Concurrence.objects.filter(action_item=item)}
+    for agency_id in agency_ids - current.keys():
+        concurrence = Concurrence(action_item=item, agency_id=agency_id)
+        _save(concurrence, actor=actor, reason=_("Added as a supporting agency"))
+    for agency_id in current.keys() - agency_ids:
+        concurrence = current[agency_id]
+        concurrence._history_user = actor
+        concurrence._change_reason = _("Removed as a supporting agency")
+        concurrence.delete()
+
+
+# --- Create and edit -------------------------------------------------------------------------------------------------
+
+
+def _build_new_item(
+    *,
+    actor,
+    department: Department,
+    title: str,
+    lead_agency: Agency,
+    due_date: datetime.date | None = None,
+    supporting_agencies: Iterable[Agency] = (),
+    dependencies: Iterable[ActionItem] = (),
+    now: datetime.datetime | None = None,
+    **fields,
+) -> tuple[ActionItem, set[int], set[int]]:
+    """A validated, unsaved new item with the ids of its supporting agencies and dependencies."""
+    now = now or timezone.now()
+    supporting_ids = {a.pk for a in supporting_agencies}
+    dependency_ids = {d.pk for d in dependencies}
+    viewer = viewer_for(actor, today=japan_today(now))
+    roles = workflow.roles_for(
+        viewer, department_id=department.pk, lead_agency_id=lead_agency.pk, supporting_agency_ids=()
+    )
+    _require(bool(roles & workflow.COORDINATING_ROLES), _("Only the department's coordinators can create items."))
+    unknown = set(fields) - (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    coordinator = fields.pop("coordinator", None) or (None if actor.is_superuser else actor)
+    item = ActionItem(
+        department=department,
+        title=(title or "").strip(),
+        lead_agency=lead_agency,
+        due_date=_business_due_date(due_date),
+        created_by=actor,
+        coordinator=coordinator,
+        **fields,
+    )
+    item.original_due_date = item.due_date
+    _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
+    item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
+    return item, supporting_ids, dependency_ids
+
+
+def action_item_check_create(**arguments) -> None:
+    """Raise the errors `action_item_create` would raise for the same arguments, writing nothing (for forms)."""
+    _build_new_item(**arguments)
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    actor,
+    department: Department,
+    title: str,
+    lead_agency: Agency,
+    due_date: datetime.date | None = None,
+    supporting_agencies: Iterable[Agency] = (),
+    dependencies: Iterable[ActionItem] = (),
+    now: datetime.datetime | None = None,
+    **fields,
+) -> ActionItem:
+    """Create a draft item in `department`; only the department's coordinators and director may."""
+    item, supporting_ids, dependency_ids = _build_new_item(
+        actor=actor,
+        department=department,
+        title=title,
+        lead_agency=lead_agency,
+        due_date=due_date,
+        supporting_agencies=supporting_agencies,
+        dependencies=dependencies,
+        now=now,
+        **fields,
+    )
+    _save(item, actor=actor, reason=_("Created"))
+    _sync_supporting(item, supporting_ids, actor=actor)
+    if dependency_ids:
+        item._history_user = actor
+        item.dependencies.set(dependency_ids)
+    return item
+
+
+def _apply_changes(*, actor, item: ActionItem, changes: dict, now: datetime.datetime):
+    """Check `changes` against the actor's role and the item's rules and apply them to `item` (not saved)."""
+    changes = dict(changes)
+    roles = _roles(actor, item, now=now)
+    _require(workflow.can_view(roles), _("You cannot change this item."))
+    supporting = changes.pop("supporting_agencies", None)
+    dependencies = changes.pop("dependencies", None)
+    current_supporting = set(item.concurrences.values_list("agency_id", flat=True)) if item.pk else set()
+    current_dependencies = set(item.dependencies.values_list("pk", flat=True)) if item.pk else set()
+    supporting_ids = {a.pk for a in supporting} if supporting is not None else current_supporting
+    dependency_ids = {d.pk for d in dependencies} if dependencies is not None else current_dependencies
+
+    changed = {name for name, value in changes.items() if getattr(item, name) != value}
+    if supporting_ids != current_supporting:
+        changed.add("supporting_agencies")
+    if dependency_ids != current_dependencies:
+        changed.add("dependencies")
+    allowed = workflow.editable_fields(item.status, roles)
+    refused = sorted(changed - allowed)
+    if refused:
+        if not allowed:
+            raise PermissionDenied(
+                _("You cannot change this item while it is %(status)s.") % {"status": item.get_status_display().lower()}
+            )
+        raise PermissionDenied(_("You cannot change: %(fields)s.") % {"fields": ", ".join(refused)})
+
+    for name in changed - {"supporting_agencies", "dependencies"}:
+        setattr(item, name, changes[name])
+    if "due_date" in changed:
+        if item.due_date is None and item.status != Status.DRAFT:
+            raise ValidationError({"due_date": [_("An assigned item needs a due date.")]})
+        item.due_date = _business_due_date(item.due_date)
+        if item.status == Status.DRAFT:
+            item.original_due_date = item.due_date
+    if "lead_agency" in changed:
+        # Routing inside the old lead agency means nothing to the new one.
+        if item.assigned_liaison_id and item.assigned_liaison.agency_id != item.lead_agency_id:
+            item.assigned_liaison = None
+        if item.org_unit_id and item.org_unit.agency_id != item.lead_agency_id:
+            item.org_unit = None
+    if changed:
+        _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
+        item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
+    return changed, supporting_ids, dependency_ids
+
+
+def action_item_check_update(*, actor, item: ActionItem, changes: dict, now: datetime.datetime | None = None) -> None:
+    """Raise the errors `action_item_update` would raise for these changes, writing nothing (for forms)."""
+    fresh = ActionItem.objects.get(pk=item.pk)
+    _apply_changes(actor=actor, item=fresh, changes=changes, now=now or timezone.now())
+
+
+@transaction.atomic
+def action_item_update(*, actor, item: ActionItem, changes: dict, now: datetime.datetime | None = None) -> ActionItem:
+    """Change fields of an item; each field must be one the actor's role may change in the item's status."""
+    now = now or timezone.now()
+    item = _lock(item)
+    changed, supporting_ids, dependency_ids = _apply_changes(actor=actor, item=item, changes=changes, now=now)
+    if not changed:
+        return item
+    _save(item, actor=actor, reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))})
+    if "supporting_agencies" in changed:
+        _sync_supporting(item, supporting_ids, actor=actor)
+    if "dependencies" in changed:
+        item._history_user = actor
+        item.dependencies.set(dependency_ids)
+    return item
+
+
+@transaction.atomic
+def action_item_route(
+    *,
+    actor,
+    item: ActionItem,
+    liaison: Liaison | None,
+    org_unit: OrgUnit | None,
+    now: datetime.datetime | None = None,
+) -> ActionItem:
+    """Route an item inside its lead agency: to another liaison of it, to one of its units, or both."""
+    return action_item_update(
+        actor=actor, item=item, changes={"assigned_liaison": liaison, "org_unit": org_unit}, now=now
+    )
+
+
+# --- Transitions -----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_item_transition(
+    *,
+    actor,
+    item: ActionItem,
+    name: str,
+    reason: str = "",
+    override_reason: str = "",
+    now: datetime.datetime | None = None,
+) -> ActionItem:
+    """Move an item along the workflow (assign, acknowledge, submit, close, ...), if the actor's role allows it."""
+    now = now or timezone.now()
+    item, roles = _lock_with_roles(actor, item, now=now)
+    refusal = workflow.transition_refusal(name, item.status, roles)
+    if refusal:
+        raise PermissionDenied(refusal)
+    transition = workflow.TRANSITIONS[name]
+    reason = (reason or "").strip()
+    if transition.reason_required and not reason:
+        raise ValidationError({"reason": [_("Give a reason for “%(label)s”.") % {"label": transition.label}]})
+
+    if name == "assign":
+        _check_assignable(item)
+        item.assigned_at = now
+        if item.original_due_date is None:
+            item.original_due_date = item.due_date
+    elif name == "decline":
+        # Back with the coordinator: no longer assigned (the history keeps the earlier assignment).
+        item.assigned_at = None
+        item.acknowledged_at = None
+    elif name == "acknowledge":
+        item.acknowledged_at = now
+    elif name == "submit":
+        item.submitted_at = now
+        item.percent_complete = 100
+    elif name == "close":
+        _check_closable(item, override_reason=(override_reason or "").strip())
+        item.closed_at = now
+        item.close_override_reason = (override_reason or "").strip()
+    elif name == "reopen":
+        transition = workflow.Transition(
+            transition.name,
+            transition.label,
+            transition.sources,
+            workflow.reopen_target(
+                was_acknowledged=item.acknowledged_at is not None, was_assigned=item.assigned_at is not None
+            ),
+            transition.roles,
+        )
+        item.closed_at = None
+        item.close_override_reason = ""
+
+    item.status = transition.target
+    item.status_reason = reason
+    _save(item, actor=actor, reason=f"{transition.label}: {reason}" if reason else str(transition.label))
+    return item
+
+
+def _check_assignable(item: ActionItem) -> None:
+    errors = {}
+    if item.due_date is None:
+        errors["due_date"] = [_("Set a due date before assigning the item.")]
+    if not item.lead_agency.is_active:
+        errors["lead_agency"] = [_("The lead agency is not active.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_closable(item: ActionItem, *, override_reason: str) -> None:
+    open_children = item.children.exclude(status__in=ActionItem.FINISHED_STATUSES)
+    if open_children.exists():
+        raise ValidationError(
+            _("Close or cancel its sub-items first: %(items)s.")
+            % {"items": ", ".join(f"#{pk}" for pk in open_children.values_list("pk", flat=True))}
+        )
+    missing = item.concurrences.exclude(state=Concurrence.State.CONCUR).select_related("agency")
+    if missing and not override_reason:
+        raise ValidationError(
+            {
+                "override_reason": [
+                    _("Not every supporting agency has concurred (%(agencies)s): give a reason to close anyway.")
+                    % {"agencies": ", ".join(f"{c.agency.code} {c.get_state_display().lower()}" for c in missing)}
+                ]
+            }
+        )
