@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import socket
 
 from celery import shared_task
 from celery.signals import before_task_publish
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from coordination.models import Heartbeat
+from coordination.models import Heartbeat, IdempotencyRecord
 
 HEARTBEAT_TASK = "coordination.tasks.heartbeat_task"
 
@@ -67,3 +69,19 @@ def heartbeat_task(self) -> None:
         beat_seen_at=beat_seen_at,
         worker_name=self.request.hostname or socket.gethostname(),
     )
+
+
+def idempotency_records_purge(*, now=None) -> int:
+    """Forget Idempotency-Keys older than the window in which a retry is answered from them; returns how many."""
+    now = now or timezone.now()
+    window = now - datetime.timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=window).delete()
+    return deleted
+
+
+@shared_task(ignore_result=True)
+def idempotency_records_purge_task() -> None:
+    """Periodic (beat, hourly): keeps the table of remembered API answers small."""
+    count = idempotency_records_purge()
+    if count:
+        logger.info("Forgot %d idempotency records.", count)

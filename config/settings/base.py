@@ -155,10 +155,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.tasks.heartbeat_task",
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
     },
+    "forget-old-idempotency-keys": {
+        "task": "coordination.tasks.idempotency_records_purge_task",
+        "schedule": 3600,
+    },
 }
 
 # --- REST API ---------------------------------------------------------------------------------------------------
 KNOX_TOKEN_MODEL = "users.ApiToken"
+# knox's own migrations would create its default token table even though users.ApiToken replaces it.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False, "AUTH_HEADER_PREFIX": "Token"}
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1200/min")
 REST_FRAMEWORK = {

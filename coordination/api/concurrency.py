@@ -22,6 +22,7 @@ from .errors import IdempotencyConflict, PreconditionFailed, UnprocessableEntity
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 REPLAYED_RESPONSE_HEADERS = ("ETag", "Location")
+ABANDONED_AFTER_SECONDS = 600
 
 
 def etag_for(data) -> str:
@@ -85,8 +86,14 @@ class IdempotentPostMixin:
         if not key or len(key) > 200:
             raise ValidationError({IDEMPOTENCY_HEADER: [_("Send a key of 1 to 200 characters.")]})
         fingerprint = request_fingerprint(request._request)
-        window = timezone.now() - datetime.timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
+        now = timezone.now()
+        window = now - datetime.timedelta(hours=settings.API_IDEMPOTENCY_HOURS)
         IdempotencyRecord.objects.filter(user=request.user, key=key, created_at__lt=window).delete()
+        # A claim never answered for this long belongs to a request whose process died: the key is free again.
+        abandoned = now - datetime.timedelta(seconds=ABANDONED_AFTER_SECONDS)
+        IdempotencyRecord.objects.filter(
+            user=request.user, key=key, status_code__isnull=True, created_at__lt=abandoned
+        ).delete()
         try:
             with transaction.atomic():
                 self._idempotency_record = IdempotencyRecord.objects.create(

@@ -73,6 +73,16 @@ def test_filters(api, catalogue, query, expected):
     assert set(titles(api("coordinator").get(ITEMS, query))) == expected
 
 
+def test_initiative_filter(api, catalogue):
+    initiative = services.initiative_create(
+        actor=catalogue.coordinator, department=catalogue.department, code="P4", title_en="Maritime security"
+    )
+    services.action_item_update(actor=catalogue.coordinator, item=catalogue.item, changes={"initiative": initiative})
+    assert titles(api("coordinator").get(ITEMS, {"initiative": initiative.pk})) == [
+        "Draft a defense diplomacy strategy"
+    ]
+
+
 def test_assigned_liaison_and_updated_since_filters(api, catalogue, time_machine):
     client = api("coordinator")
     mine = titles(client.get(ITEMS, {"assigned_liaison": catalogue.lead_term.pk}))
@@ -238,6 +248,29 @@ def test_a_key_still_being_processed_gets_409(api, world):
     response = client.post(ITEMS, body, format="json", headers={"Idempotency-Key": "slow"})
     assert first.status_code == 201 and response.status_code == 409
     assert ActionItem.objects.filter(title="One").count() == 1
+
+
+def test_a_claim_never_answered_is_released_after_ten_minutes(api, world, time_machine):
+    client = api("coordinator")
+    body = {"department": "NSS-SCD", "title": "After a crash", "lead_agency": "MOFA"}
+    client.post(ITEMS, body, format="json", headers={"Idempotency-Key": "crashed"})
+    # As if the process had died after claiming the key and before recording the answer.
+    IdempotencyRecord.objects.filter(key="crashed").update(status_code=None, response_body=None)
+    assert client.post(ITEMS, body, format="json", headers={"Idempotency-Key": "crashed"}).status_code == 409
+    time_machine.move_to(NOW + datetime.timedelta(minutes=11))
+    assert client.post(ITEMS, body, format="json", headers={"Idempotency-Key": "crashed"}).status_code == 201
+
+
+def test_old_keys_are_forgotten_by_the_hourly_purge(api, world, time_machine):
+    from coordination.tasks import idempotency_records_purge
+
+    body = {"department": "NSS-SCD", "title": "Yesterday", "lead_agency": "MOFA"}
+    api("coordinator").post(ITEMS, body, format="json", headers={"Idempotency-Key": "old"})
+    time_machine.move_to(NOW + datetime.timedelta(hours=23))
+    api("coordinator").post(ITEMS, {**body, "title": "Today"}, format="json", headers={"Idempotency-Key": "new"})
+    time_machine.move_to(NOW + datetime.timedelta(hours=24, minutes=1))
+    assert idempotency_records_purge() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
 
 def test_keys_belong_to_their_user(api, world):

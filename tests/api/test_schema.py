@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi import checks
@@ -17,7 +19,18 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_app
 
 
 @pytest.fixture
-def coordinator_key(world, token_for, move_to_status):
+def connections_kept_open():
+    """Calls go straight to the WSGI handler, whose end-of-request signal would close the test's database
+    connection (and its transaction); Django's own test client holds the signal back the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def coordinator_key(world, token_for, move_to_status, connections_kept_open):
     move_to_status(world.item, ActionItem.Status.IN_PROGRESS)
     return token_for(world.coordinator)
 
