@@ -26,6 +26,8 @@ run: seed
 	@echo "  Interagency coordination tracker"
 	@echo "    Admin:   http://127.0.0.1:8000/admin/"
 	@echo "    Health:  http://127.0.0.1:8000/health/  (worker and beat heartbeats)"
+	@echo "    API:     http://127.0.0.1:8000/api/v1/  docs: http://127.0.0.1:8000/api/docs/"
+	@echo "             a token: .venv/bin/python manage.py issue_token mod-liaison"
 	@echo "    Demo logins, all with the password demo-pass-2026 (development only):"
 	@echo "      coordinator, director           NSS security cooperation department"
 	@echo "      stratcom-coordinator            strategic communications center"

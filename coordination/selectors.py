@@ -7,7 +7,15 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from agencies.models import Liaison
-from coordination.models import ActionItem, Concurrence, DepartmentMember, ExtensionRequest, Meeting
+from coordination.models import (
+    ActionItem,
+    Attachment,
+    Concurrence,
+    DepartmentMember,
+    ExtensionRequest,
+    Meeting,
+    ProgressUpdate,
+)
 from coordination.workflow import Role, Viewer, roles_for
 
 
@@ -108,25 +116,50 @@ def meetings_visible_to(viewer: Viewer) -> QuerySet[Meeting]:
     return Meeting.objects.filter(condition)
 
 
-def action_item_history(item: ActionItem) -> list[dict]:
-    """The item's change history, newest first: who, when, why, and each changed field with old and new values."""
-    records = list(item.history.select_related("history_user").order_by("history_date", "history_id"))
-    entries, previous = [], None
-    for record in records:
-        if previous is None:
-            changes = []
-        else:
-            delta = record.diff_against(previous, foreign_keys_are_objs=False)
+HISTORY_CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history_entries(records, *, record: str) -> list[dict]:
+    """History rows of one kind of record, each compared with the previous row of the same object."""
+    entries, previous_by_object = [], {}
+    for row in records:
+        previous = previous_by_object.get(row.id)
+        changes = []
+        if previous is not None:
+            delta = row.diff_against(previous, foreign_keys_are_objs=False)
             changes = [{"field": change.field, "old": change.old, "new": change.new} for change in delta.changes]
         entries.append(
             {
-                "id": record.history_id,
-                "at": record.history_date,
-                "user": record.history_user.username if record.history_user else None,
-                "change": {"+": "created", "~": "changed", "-": "deleted"}[record.history_type],
-                "reason": record.history_change_reason or "",
+                "id": row.history_id,
+                "record": record,
+                "record_id": row.id,
+                "at": row.history_date,
+                "user": row.history_user.username if row.history_user else None,
+                "change": HISTORY_CHANGE_TYPES[row.history_type],
+                "reason": row.history_change_reason or "",
                 "changes": changes,
             }
         )
-        previous = record
-    return list(reversed(entries))
+        previous_by_object[row.id] = row
+    return entries
+
+
+def action_item_history(item: ActionItem) -> list[dict]:
+    """The item's change history and that of everything recorded on it, newest first.
+
+    Each entry says which record changed (the item, a concurrence, a progress update, an extension request or an
+    attachment), who changed it, when, why, and each changed field with its old and new value.
+    """
+    sources = [
+        ("action_item", item.history.all()),
+        ("concurrence", Concurrence.history.filter(action_item_id=item.pk)),
+        ("progress_update", ProgressUpdate.history.filter(action_item_id=item.pk)),
+        ("extension_request", ExtensionRequest.history.filter(action_item_id=item.pk)),
+        ("attachment", Attachment.history.filter(action_item_id=item.pk)),
+    ]
+    entries = []
+    for record, rows in sources:
+        ordered = rows.select_related("history_user").order_by("history_date", "history_id")
+        entries += _history_entries(ordered, record=record)
+    entries.sort(key=lambda entry: (entry["at"], entry["record"], entry["id"]), reverse=True)
+    return entries

@@ -386,7 +386,11 @@ class HistoryChangeSerializer(serializers.Serializer):
 
 
 class HistoryRecordSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(help_text=_("The history row's id (unique per kind of record)."))
+    record = serializers.ChoiceField(
+        choices=["action_item", "concurrence", "progress_update", "extension_request", "attachment"]
+    )
+    record_id = serializers.IntegerField(help_text=_("The id of the record that changed."))
     at = serializers.DateTimeField()
     user = serializers.CharField(allow_null=True)
     change = serializers.ChoiceField(choices=["created", "changed", "deleted"])

@@ -65,3 +65,19 @@ def test_a_liaison_sees_only_their_own_agencys_liaison_terms(api, world):
     assert codes == {"MOD"}
     everyone = {term["agency"] for term in api("coordinator").get("/api/v1/liaisons/").json()["results"]}
     assert everyone == {"MOD", "MOFA", "METI"}
+
+
+def test_the_history_endpoint_shows_the_item_and_everything_recorded_on_it(api, world, move_to_status):
+    from coordination import services
+
+    move_to_status(world.item, "in_progress")
+    services.progress_update_create(actor=world.lead_liaison, item=world.item, text="Draft sent", percent_complete=40)
+    services.concurrence_record(actor=world.supporting_liaison, item=world.item, agency=world.mofa, state="concur")
+    history = api("supporting_liaison").get(f"/api/v1/action-items/{world.item.pk}/history/").json()
+    kinds = {(entry["record"], entry["change"], entry["user"]) for entry in history}
+    assert ("progress_update", "created", "mod-liaison") in kinds
+    assert ("concurrence", "changed", "mofa-liaison") in kinds
+    assert ("action_item", "created", "coordinator") in kinds
+    concurrence = next(entry for entry in history if entry["record"] == "concurrence" and entry["change"] == "changed")
+    assert {"field": "state", "old": "pending", "new": "concur"} in concurrence["changes"]
+    assert [entry["at"] for entry in history] == sorted((entry["at"] for entry in history), reverse=True)
