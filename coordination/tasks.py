@@ -20,6 +20,7 @@ HEARTBEAT_TASK = "coordination.tasks.heartbeat_task"
 logger = logging.getLogger(__name__)
 
 # A user's request waits for the broker at most this long (a few quick retries, then give up and log).
+MAX_DELIVERY_RETRIES = 5
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
@@ -85,3 +86,39 @@ def idempotency_records_purge_task() -> None:
     count = idempotency_records_purge()
     if count:
         logger.info("Forgot %d idempotency records.", count)
+
+
+# --- Reminders ------------------------------------------------------------------------------------------------------
+
+
+@shared_task(ignore_result=True)
+def sweep_reminders_task() -> None:
+    """Periodic (beat, every quarter hour of office hours on weekdays): record due reminders, queue deliveries.
+
+    The first run of a business day is at 09:00 Japan time; later runs catch up a missed one and record nothing
+    new otherwise. Nothing is recorded on a day offices are closed.
+    """
+    from coordination.reminders.sweep import reminders_sweep
+
+    reminders_sweep(at=timezone.now())
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=MAX_DELIVERY_RETRIES)
+def deliver_reminders_task(self, recipient_id: int) -> None:
+    """Send a recipient's pending reminders as one digest; retried with growing delays when sending fails."""
+    from coordination.reminders.delivery import DeliveryFailed, reminders_deliver
+
+    try:
+        reminders_deliver(recipient_id=recipient_id)
+    except DeliveryFailed as error:
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 1800)) from error
+
+
+@shared_task(ignore_result=True)
+def requeue_reminders_task() -> None:
+    """Periodic (beat, every minute): queue again what is still unsent (a lost message, a dead worker, a broker
+    that was down), so that every recorded reminder goes out."""
+    from coordination.reminders.delivery import reminders_to_requeue
+
+    for recipient_id in reminders_to_requeue():
+        enqueue_after_commit(deliver_reminders_task, recipient_id)

@@ -1,8 +1,10 @@
 """Settings shared by every environment; values come from environment variables (django-environ)."""
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -123,6 +125,9 @@ MEDIA_URL = "media/"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="tracker@localhost")
+# The address people open the tracker at: links in emails point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default=urlparse(SITE_URL).hostname or "localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -----------------------------------------------------------------------------------------------------
@@ -154,6 +159,16 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "coordination.tasks.heartbeat_task",
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
+    },
+    "sweep-reminders": {
+        "task": "coordination.tasks.sweep_reminders_task",
+        # 09:00 Japan time on weekdays, then every quarter hour until 17:45 to catch up a missed run; the task
+        # itself skips holidays and the year-end closure.
+        "schedule": crontab(minute="*/15", hour="9-17", day_of_week="mon-fri"),
+    },
+    "requeue-unsent-reminders": {
+        "task": "coordination.tasks.requeue_reminders_task",
+        "schedule": 60,
     },
     "forget-old-idempotency-keys": {
         "task": "coordination.tasks.idempotency_records_purge_task",

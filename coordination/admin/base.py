@@ -34,3 +34,16 @@ class CoordinatorManagedAdmin:
     def has_delete_permission(self, request, obj=None):
         # Nothing people worked on is deleted: deactivate or end it instead.
         return False
+
+
+class ReadOnlyAdmin:
+    """Records the system keeps (heartbeats, the reminder ledger): shown to those allowed, never edited by hand."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coordination.models import ClosureDay, Department, DepartmentMember, Heartbeat, Initiative, Meeting
 
-from .base import CoordinatorManagedAdmin
+from .base import CoordinatorManagedAdmin, ReadOnlyAdmin
 
 
 class DepartmentMemberInline(admin.TabularInline):
@@ -61,7 +61,7 @@ class ClosureDayAdmin(CoordinatorManagedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
+class HeartbeatAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("component", "last_seen_at", "detail")
 
     def has_module_permission(self, request):
@@ -69,12 +69,3 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

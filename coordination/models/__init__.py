@@ -2,6 +2,7 @@
 
 from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, Meeting
+from .reminders import Reminder, ReminderPolicy
 from .system import Heartbeat, IdempotencyRecord
 
 __all__ = [
@@ -17,4 +18,6 @@ __all__ = [
     "Initiative",
     "Meeting",
     "ProgressUpdate",
+    "Reminder",
+    "ReminderPolicy",
 ]

@@ -1,0 +1,99 @@
+"""Each department's reminder policy (its coordinators edit it) and the ledger of reminders (read-only)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from coordination.models import Reminder, ReminderPolicy
+
+from .base import ReadOnlyAdmin, request_viewer
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ("department", "is_active", "due_soon_first", "due_soon_second", "stale_after")
+    fieldsets = (
+        (None, {"fields": ("department", "is_active")}),
+        (
+            _("Reminders to liaisons"),
+            {
+                "fields": (
+                    "unacknowledged_remind_after",
+                    "due_soon_first",
+                    "due_soon_second",
+                    "remind_on_due_date",
+                    "stale_after",
+                    "concurrence_before_due",
+                )
+            },
+        ),
+        (
+            _("Escalations and coordinators"),
+            {
+                "fields": (
+                    "unacknowledged_escalate_after",
+                    "overdue_escalate_coordinator_after",
+                    "overdue_escalate_director_after",
+                    "review_waiting_after",
+                )
+            },
+        ),
+    )
+
+    def _departments(self, request) -> frozenset[int]:
+        viewer = request_viewer(request)
+        return viewer.coordinator_department_ids | viewer.director_department_ids
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or bool(self._departments(request))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return request.user.is_superuser or obj.department_id in self._departments(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        policies = super().get_queryset(request).select_related("department")
+        return policies if request.user.is_superuser else policies.filter(department_id__in=self._departments(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "department" and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(pk__in=self._departments(request))
+        return field
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The ledger: every reminder recorded, to whom, and whether it went out. Nothing here is edited by hand."""
+
+    list_display = ("created_at", "rule", "action_item", "recipient", "is_copy", "state", "attempts", "sent_at")
+    list_filter = ("state", "rule", "is_copy", "due_on")
+    search_fields = ("action_item__title", "recipient__username", "occurrence")
+    list_select_related = ("action_item", "recipient")
+    raw_id_fields = ("action_item", "recipient")
+    date_hierarchy = "created_at"
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or request_viewer(request).is_coordinating
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def get_queryset(self, request):
+        reminders = super().get_queryset(request)
+        if request.user.is_superuser:
+            return reminders
+        viewer = request_viewer(request)
+        return reminders.filter(
+            action_item__department_id__in=viewer.coordinator_department_ids | viewer.director_department_ids
+        )

@@ -1,0 +1,1 @@
+"""Reminders, escalations and event notifications: rules (pure), the sweep (which are due; the ledger), delivery."""

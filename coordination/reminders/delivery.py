@@ -1,0 +1,192 @@
+"""Delivery: one email per recipient listing everything the ledger holds for them, grouped by urgency.
+
+A delivery first claims the recipient's pending rows (state "sending"), sends, then marks them sent. A worker
+that dies after claiming leaves rows in "sending"; the periodic requeue frees them after a few minutes, so
+nothing is lost. A worker that dies after the mail server accepted the message but before marking the rows
+sent is the one case in which the same email goes out twice: SMTP has no way to ask whether a message was
+already accepted, so at-least-once is the strongest promise email allows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import make_msgid
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from coordination.models import ActionItem, Reminder
+
+logger = logging.getLogger(__name__)
+Rule = Reminder.Rule
+State = Reminder.State
+
+MAX_ATTEMPTS = 5
+# A claim older than this belongs to a delivery whose worker died: the rows are pending again.
+CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
+# Pending rows are queued again when nobody has tried them for this long (lost message, broker outage).
+REQUEUE_AFTER = datetime.timedelta(minutes=1)
+
+# The digest's sections, most urgent first, and the rules each one lists.
+SECTIONS = [
+    ("overdue", [Rule.OVERDUE_DIRECTOR, Rule.OVERDUE_COORDINATOR, Rule.OVERDUE]),
+    ("due_today", [Rule.DUE_TODAY]),
+    ("unacknowledged", [Rule.UNACKNOWLEDGED_ESCALATION, Rule.UNACKNOWLEDGED]),
+    ("waiting_for_you", [Rule.SUBMISSION_WAITING, Rule.EXTENSION_WAITING, Rule.CONCURRENCE_PENDING]),
+    ("due_soon", [Rule.DUE_SOON]),
+    ("stale", [Rule.STALE]),
+    (
+        "updates",
+        [
+            Rule.ASSIGNED,
+            Rule.DECLINED,
+            Rule.RETURNED,
+            Rule.EXTENSION_DECIDED,
+            Rule.CONCURRENCE_RECORDED,
+            Rule.CLOSED,
+            Rule.CANCELLED,
+        ],
+    ),
+]
+
+
+def section_titles() -> dict[str, str]:
+    return {
+        "overdue": _("Overdue"),
+        "due_today": _("Due today"),
+        "unacknowledged": _("Waiting for acknowledgement"),
+        "waiting_for_you": _("Waiting for you"),
+        "due_soon": _("Due soon"),
+        "stale": _("No progress update for a while"),
+        "updates": _("What happened"),
+        "copies": _("For your information (copies of escalations)"),
+    }
+
+
+class DeliveryFailed(Exception):
+    """The message could not be sent this time; the rows are pending again (or failed after the last attempt)."""
+
+
+def site_link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def digest_entries(reminders: list[Reminder]) -> list[dict]:
+    """The digest's sections with their entries; restricted items show only id, title, due date and links."""
+    by_section: dict[str, list[dict]] = defaultdict(list)
+    section_of = {rule: name for name, rules in SECTIONS for rule in rules}
+    seen = set()
+    for reminder in sorted(reminders, key=lambda r: (r.action_item.due_date or datetime.date.max, r.action_item_id)):
+        item = reminder.action_item
+        section = "copies" if reminder.is_copy else section_of[reminder.rule]
+        if (section, item.pk, reminder.rule) in seen:
+            continue
+        seen.add((section, item.pk, reminder.rule))
+        restricted = item.marking == ActionItem.Marking.RESTRICTED
+        by_section[section].append(
+            {
+                "id": item.pk,
+                "title": item.title,
+                "due_date": item.due_date,
+                "reason": reminder.get_rule_display(),
+                "status": None if restricted else item.get_status_display(),
+                "lead_agency": None if restricted else item.lead_agency.code,
+                "restricted": restricted,
+                "admin_url": site_link(f"/admin/coordination/actionitem/{item.pk}/change/"),
+                "api_url": site_link(f"/api/v1/action-items/{item.pk}/"),
+            }
+        )
+    titles = section_titles()
+    order = [name for name, _rules in SECTIONS] + ["copies"]
+    return [{"key": name, "title": titles[name], "entries": by_section[name]} for name in order if by_section[name]]
+
+
+def digest_message(recipient, reminders: list[Reminder]) -> EmailMultiAlternatives:
+    """The email for one recipient: text and HTML, in the recipient's language."""
+    with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
+        sections = digest_entries(reminders)
+        count = len({entry["id"] for section in sections for entry in section["entries"]})
+        subject = ngettext(
+            "[Coordination tracker] %(count)d item needs your attention",
+            "[Coordination tracker] %(count)d items need your attention",
+            count,
+        ) % {"count": count}
+        context = {
+            "recipient": recipient,
+            "sections": sections,
+            "count": count,
+            "admin_url": site_link("/admin/coordination/actionitem/"),
+            "language": translation.get_language(),
+        }
+        text = render_to_string("coordination/email/digest.txt", context)
+        html = render_to_string("coordination/email/digest.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.extra_headers["Message-ID"] = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+    return message
+
+
+def _claim(recipient_id: int, now: datetime.datetime) -> list[int]:
+    """Mark the recipient's pending rows as being sent; returns their ids (none when another worker has them)."""
+    with transaction.atomic():
+        rows = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(recipient_id=recipient_id, state=State.PENDING)
+            .values_list("id", flat=True)
+        )
+        if rows:
+            Reminder.objects.filter(pk__in=rows, state=State.PENDING).update(
+                state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
+            )
+    return rows
+
+
+def reminders_deliver(*, recipient_id: int, now: datetime.datetime | None = None) -> int:
+    """Send one digest with all of the recipient's pending reminders; returns how many rows it carried."""
+    now = now or timezone.now()
+    ids = _claim(recipient_id, now)
+    if not ids:
+        return 0
+    reminders = list(
+        Reminder.objects.filter(pk__in=ids).select_related("recipient", "action_item", "action_item__lead_agency")
+    )
+    recipient = reminders[0].recipient
+    if not recipient.email:
+        _release(ids, error=_("The recipient has no email address."), final=True)
+        logger.warning("Reminders to %s not sent: no email address.", recipient.username)
+        return 0
+    message = digest_message(recipient, reminders)
+    try:
+        message.send()
+    except Exception as error:  # SMTP and network errors have many types; all mean "try again later"
+        attempts = max(reminder.attempts for reminder in reminders)
+        _release(ids, error=str(error)[:1000], final=attempts >= MAX_ATTEMPTS)
+        raise DeliveryFailed(str(error)) from error
+    Reminder.objects.filter(pk__in=ids, state=State.SENDING).update(
+        state=State.SENT, sent_at=timezone.now(), message_id=message.extra_headers["Message-ID"], last_error=""
+    )
+    return len(ids)
+
+
+def _release(ids: list[int], *, error: str, final: bool) -> None:
+    Reminder.objects.filter(pk__in=ids, state=State.SENDING).update(
+        state=State.FAILED if final else State.PENDING, last_error=error
+    )
+
+
+def reminders_to_requeue(*, now: datetime.datetime | None = None) -> list[int]:
+    """Free claims of dead workers and return the recipients whose pending rows nobody has tried lately."""
+    now = now or timezone.now()
+    Reminder.objects.filter(state=State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT).update(state=State.PENDING)
+    stale = Reminder.objects.filter(state=State.PENDING, created_at__lt=now - REQUEUE_AFTER).exclude(
+        claimed_at__gte=now - REQUEUE_AFTER
+    )
+    return sorted(set(stale.values_list("recipient_id", flat=True)))

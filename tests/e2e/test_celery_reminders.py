@@ -1,0 +1,68 @@
+"""A real Celery worker delivers a sweep: on the filesystem broker with a SQLite file (embedded leg), and on Redis
+with PostgreSQL (services leg). The worker writes each email to a file, as a mail server would receive it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import child_query
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+SWEEP_AT = "2026-11-24 09:00"  # a Tuesday after Labour Thanksgiving Day
+
+
+def manage(env, *arguments, **kwargs):
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, check=True, text=True, timeout=180, **kwargs
+    )
+
+
+def states(env) -> dict[str, int]:
+    return dict(child_query(env, "SELECT state, COUNT(*) FROM coordination_reminder GROUP BY state"))
+
+
+def test_a_worker_delivers_every_recorded_reminder_once(process_env, tmp_path):
+    mailbox = tmp_path / "mail"
+    env = {**process_env, "EMAIL_URL": f"filemail:///{mailbox}"}  # django-environ drops one slash of the path
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", capture_output=True)
+    swept = manage(env, "send_reminders", "--at", SWEEP_AT, capture_output=True).stdout
+    recorded = int(swept.strip().splitlines()[-1].split("recorded ")[1].split()[0])
+    recipients = len(child_query(env, "SELECT DISTINCT recipient_id FROM coordination_reminder"))
+    assert recorded > 20 and recipients > 5
+    assert states(env) == {"pending": recorded}  # queued on the broker, nobody has sent them yet
+
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and states(env) != {"sent": recorded}:
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+            time.sleep(1)
+        assert states(env) == {"sent": recorded}, (tmp_path / "worker.log").read_text()[-3000:]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        log.close()
+
+    messages = [path.read_text() for path in mailbox.iterdir()]
+    # One digest per recipient: the file backend writes each connection's messages to a file of its own.
+    assert sum(text.count("\nSubject: ") for text in messages) == recipients
+    swept_again = manage(env, "send_reminders", "--at", SWEEP_AT, capture_output=True).stdout
+    assert swept_again.strip().endswith("recorded 0 reminders.")
