@@ -155,6 +155,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
+# Unsent reminders and notifications are queued again once nobody has tried them for this long.
+REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "coordination.tasks.heartbeat_task",
@@ -168,7 +170,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "requeue-unsent-reminders": {
         "task": "coordination.tasks.requeue_reminders_task",
-        "schedule": 60,
+        "schedule": env.int("REMINDER_REQUEUE_INTERVAL_SECONDS", default=60),
     },
     "forget-old-idempotency-keys": {
         "task": "coordination.tasks.idempotency_records_purge_task",

@@ -32,8 +32,6 @@ State = Reminder.State
 MAX_ATTEMPTS = 5
 # A claim older than this belongs to a delivery whose worker died: the rows are pending again.
 CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
-# Pending rows are queued again when nobody has tried them for this long (lost message, broker outage).
-REQUEUE_AFTER = datetime.timedelta(minutes=1)
 
 # The digest's sections, most urgent first, and the rules each one lists.
 SECTIONS = [
@@ -185,8 +183,10 @@ def _release(ids: list[int], *, error: str, final: bool) -> None:
 def reminders_to_requeue(*, now: datetime.datetime | None = None) -> list[int]:
     """Free claims of dead workers and return the recipients whose pending rows nobody has tried lately."""
     now = now or timezone.now()
+    # Pending rows are queued again when nobody has tried them for this long (lost message, broker outage).
+    requeue_after = datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
     Reminder.objects.filter(state=State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT).update(state=State.PENDING)
-    stale = Reminder.objects.filter(state=State.PENDING, created_at__lt=now - REQUEUE_AFTER).exclude(
-        claimed_at__gte=now - REQUEUE_AFTER
+    stale = Reminder.objects.filter(state=State.PENDING, created_at__lt=now - requeue_after).exclude(
+        claimed_at__gte=now - requeue_after
     )
     return sorted(set(stale.values_list("recipient_id", flat=True)))

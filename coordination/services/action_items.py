@@ -18,6 +18,7 @@ from coordination.models import (
     Concurrence,
     Department,
 )
+from coordination.reminders.events import TRANSITION_EVENTS, event_record
 from coordination.selectors import viewer_for
 
 from .common import _business_due_date, _lock, _lock_with_roles, _require, _roles, _save
@@ -328,6 +329,9 @@ def action_item_transition(
     item.status = transition.target
     item.status_reason = reason
     _save(item, actor=actor, reason=f"{transition.label}: {reason}" if reason else str(transition.label))
+    if name in TRANSITION_EVENTS:
+        occurrence = f"history/{item.history.values_list('history_id', flat=True).first()}"
+        event_record(item=item, rule=TRANSITION_EVENTS[name], actor=actor, occurrence=occurrence)
     return item
 
 

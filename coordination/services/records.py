@@ -22,7 +22,9 @@ from coordination.models import (
     Concurrence,
     ExtensionRequest,
     ProgressUpdate,
+    Reminder,
 )
+from coordination.reminders.events import event_record
 from coordination.selectors import action_item_roles, viewer_for
 
 from .common import _business_due_date, _lock, _lock_with_roles, _require, _save, _touch
@@ -139,6 +141,13 @@ def extension_request_decide(
         )
     else:
         _touch(item, now)
+    event_record(
+        item=item,
+        rule=Reminder.Rule.EXTENSION_DECIDED,
+        actor=actor,
+        occurrence=f"extension/{request.pk}",
+        requester_id=request.requested_by_id,
+    )
     return request
 
 
@@ -176,6 +185,8 @@ def concurrence_record(
     concurrence.responded_at = now
     _save(concurrence, actor=actor)
     _touch(item, now)
+    occurrence = f"concurrence/{concurrence.history.values_list('history_id', flat=True).first()}"
+    event_record(item=item, rule=Reminder.Rule.CONCURRENCE_RECORDED, actor=actor, occurrence=occurrence)
     return concurrence
 
 
