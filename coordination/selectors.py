@@ -15,6 +15,7 @@ from coordination.models import (
     ExtensionRequest,
     Meeting,
     ProgressUpdate,
+    Reminder,
 )
 from coordination.workflow import Role, Viewer, roles_for
 
@@ -103,6 +104,14 @@ def liaisons_visible_to(viewer: Viewer) -> QuerySet[Liaison]:
     if viewer.is_coordinating:
         return Liaison.objects.all()
     return Liaison.objects.filter(agency_id__in=viewer.liaison_agency_ids)
+
+
+def reminders_visible_to(user, viewer: Viewer) -> QuerySet[Reminder]:
+    """The reminder ledger: coordinators see their departments' rows, everyone sees the rows addressed to them."""
+    if viewer.is_superuser:
+        return Reminder.objects.all()
+    departments = viewer.coordinator_department_ids | viewer.director_department_ids
+    return Reminder.objects.filter(Q(action_item__department_id__in=departments) | Q(recipient_id=user.pk))
 
 
 def meetings_visible_to(viewer: Viewer) -> QuerySet[Meeting]:

@@ -14,7 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from coordination.calendar import japan_today
-from coordination.models import ActionItem, Concurrence
+from coordination.models import ActionItem, Concurrence, Reminder
 
 STATUS_VALUES = [value for value, _label in ActionItem.Status.choices]
 MAX_ID = 2**31 - 1
@@ -139,3 +139,14 @@ class ItemOrderingFilter(OrderingFilter):
                 "enum": ["due_date", "-due_date", "priority", "-priority", "updated_at", "-updated_at"],
             }
         return parameters
+
+
+class ReminderFilter(django_filters.FilterSet):
+    action_item = IdFilter(field_name="action_item_id", help_text=_("Action item id."))
+    recipient = django_filters.CharFilter(field_name="recipient__username", help_text=_("Username."))
+    rule = CodeListFilter(field_name="rule", allowed=[value for value, _label in Reminder.Rule.choices])
+    state = CodeListFilter(field_name="state", allowed=[value for value, _label in Reminder.State.choices])
+
+    class Meta:
+        model = Reminder
+        fields = []

@@ -36,3 +36,9 @@ class ReferenceCursorPagination(UpdatedCursorPagination):
     """Reference data (agencies, units, liaisons, ...) in a fixed order by id."""
 
     ordering = ("id",)
+
+
+class NewestFirstCursorPagination(UpdatedCursorPagination):
+    """Records that are only ever added (the reminder ledger), newest first."""
+
+    ordering = ("-id",)

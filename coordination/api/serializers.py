@@ -20,6 +20,7 @@ from coordination.models import (
     Initiative,
     Meeting,
     ProgressUpdate,
+    Reminder,
 )
 from coordination.selectors import action_item_roles
 
@@ -427,3 +428,26 @@ class BusinessDaysSerializer(serializers.Serializer):
     start = serializers.DateField()
     add = serializers.IntegerField()
     date = serializers.DateField()
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    recipient = UsernameField(read_only=True)
+
+    class Meta:
+        model = Reminder
+        fields = (
+            "id",
+            "action_item",
+            "rule",
+            "recipient",
+            "is_copy",
+            "occurrence",
+            "due_on",
+            "state",
+            "attempts",
+            "last_error",
+            "created_at",
+            "claimed_at",
+            "sent_at",
+        )
+        read_only_fields = fields

@@ -15,6 +15,7 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("action-items", views.ActionItemViewSet, basename="action-item")
 router.register("extension-requests", views.ExtensionRequestViewSet, basename="extension-request")
+router.register("reminders", views.ReminderViewSet, basename="reminder")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -22,7 +22,7 @@ from agencies.models import Agency, Liaison, OrgUnit
 from coordination import services, workflow
 from coordination.attachments import ALLOWED_CONTENT_TYPES
 from coordination.calendar import get_calendar, japan_today
-from coordination.models import ActionItem, Department, ExtensionRequest, Initiative, Meeting
+from coordination.models import ActionItem, Department, ExtensionRequest, Initiative, Meeting, Reminder
 from coordination.selectors import (
     action_item_history,
     action_items_visible_to,
@@ -30,12 +30,13 @@ from coordination.selectors import (
     extension_requests_visible_to,
     liaisons_visible_to,
     meetings_visible_to,
+    reminders_visible_to,
 )
 
 from . import serializers as s
 from .concurrency import IdempotentPostMixin, check_if_match, etag_for
-from .filters import ActionItemFilter, ItemOrderingFilter
-from .pagination import ReferenceCursorPagination, UpdatedCursorPagination
+from .filters import ActionItemFilter, ItemOrderingFilter, ReminderFilter
+from .pagination import NewestFirstCursorPagination, ReferenceCursorPagination, UpdatedCursorPagination
 from .permissions import request_viewer
 
 IF_MATCH = OpenApiParameter(
@@ -611,3 +612,23 @@ class ExtensionRequestViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet
     @action(detail=True, methods=["post"])
     def deny(self, request, pk=None):
         return self.decide(request, approve=False)
+
+
+# --- Reminder ledger -------------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["reminders"], summary="The reminder ledger: what was recorded for whom, and its delivery"),
+    retrieve=extend_schema(tags=["reminders"]),
+)
+class ReminderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only. Coordinators see their departments' reminders; everyone else sees the ones addressed to them."""
+
+    serializer_class = s.ReminderSerializer
+    queryset = Reminder.objects.none()
+    pagination_class = NewestFirstCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReminderFilter
+
+    def get_queryset(self):
+        return reminders_visible_to(self.request.user, request_viewer(self.request)).select_related("recipient")

@@ -23,6 +23,7 @@ from coordination.models import (
     Initiative,
     Meeting,
     ProgressUpdate,
+    Reminder,
 )
 from tests.conftest import TODAY
 from users.models import ApiToken
@@ -213,6 +214,14 @@ ENDPOINTS = [
         prepare="attachment",
     ),
     Endpoint("list extension requests", "get", "/api/v1/extension-requests/", everyone(200)),
+    Endpoint("list reminders", "get", "/api/v1/reminders/", everyone(200)),
+    Endpoint(
+        "read reminder",
+        "get",
+        "/api/v1/reminders/{reminder}/",
+        item_roles(200, 200, 404, unrelated=404),
+        prepare="reminder",
+    ),
     Endpoint(
         "read extension request",
         "get",
@@ -253,6 +262,7 @@ def snapshot() -> dict:
         Liaison,
         Meeting,
         Initiative,
+        Reminder,
     ]
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in tracked}
     rows["history"] = [ActionItem.history.count(), Concurrence.history.count(), ExtensionRequest.history.count()]
@@ -281,6 +291,10 @@ def prepare(endpoint: Endpoint, world, move_to_status) -> dict:
             actor=world.lead_liaison, item=item, requested_due_date=datetime.date(2026, 7, 31), reason="Diet"
         )
         names["extension"] = extension.pk
+    if endpoint.prepare == "reminder":  # an overdue reminder addressed to the lead liaison
+        names["reminder"] = Reminder.objects.create(
+            action_item=item, rule="overdue", recipient=world.lead_liaison, occurrence="2026-07-01", due_on=TODAY
+        ).pk
     if endpoint.prepare == "attachment":
         upload = SimpleUploadedFile("minutes.txt", b"Minutes of the meeting", content_type="text/plain")
         names["attachment"] = services.attachment_create(actor=world.coordinator, item=item, upload=upload).pk
@@ -324,6 +338,7 @@ def test_the_matrix_covers_every_route_of_the_api():
     from coordination.api.urls import router
 
     names = {name: 1 for name in ("item", "extension", "attachment", "mod", "mod_unit", "lead_term", "department")}
+    names["reminder"] = 1
     names.update(meeting=1, initiative=1)
     paths = [endpoint.path.format(**names).split("?")[0].removeprefix("/api/v1/") for endpoint in ENDPOINTS]
     routes = [url for url in router.urls if url.name != "api-root" and "format" not in str(url.pattern)]

@@ -81,3 +81,25 @@ def test_the_history_endpoint_shows_the_item_and_everything_recorded_on_it(api, 
     concurrence = next(entry for entry in history if entry["record"] == "concurrence" and entry["change"] == "changed")
     assert {"field": "state", "old": "pending", "new": "concur"} in concurrence["changes"]
     assert [entry["at"] for entry in history] == sorted((entry["at"] for entry in history), reverse=True)
+
+
+def test_the_reminder_ledger_is_filtered_by_item_recipient_rule_and_state(api, world, move_to_status):
+    from coordination.models import Reminder
+
+    move_to_status(world.item, "assigned")  # records the assignment notices to MOD and MOFA
+    Reminder.objects.filter(recipient=world.supporting_liaison).update(state="sent", sent_at=world.item.created_at)
+    client = api("coordinator")
+    everything = client.get("/api/v1/reminders/").json()["results"]
+    assert {(row["rule"], row["recipient"]) for row in everything} == {
+        ("assigned", "mod-liaison"),
+        ("assigned", "mofa-liaison"),
+    }
+    filtered = client.get(
+        "/api/v1/reminders/", {"action_item": world.item.pk, "recipient": "mod-liaison", "state": "pending"}
+    ).json()["results"]
+    assert [row["recipient"] for row in filtered] == ["mod-liaison"]
+    assert client.get("/api/v1/reminders/", {"rule": "assigned,overdue"}).status_code == 200
+    assert client.get("/api/v1/reminders/", {"state": "lost"}).status_code == 400
+    mine = api("supporting_liaison").get("/api/v1/reminders/").json()["results"]
+    assert [row["recipient"] for row in mine] == ["mofa-liaison"]  # a liaison sees only what was addressed to them
+    assert api("coordinator").post("/api/v1/reminders/", {}).status_code == 405
