@@ -99,8 +99,11 @@ def sweep_reminders_task() -> None:
     new otherwise. Nothing is recorded on a day offices are closed.
     """
     from coordination.reminders.sweep import reminders_sweep
+    from coordination.services import action_items_recur
 
-    reminders_sweep(at=timezone.now())
+    now = timezone.now()
+    action_items_recur(now=now)  # a recurring item's next occurrence exists before the reminders are worked out
+    reminders_sweep(at=now)
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=MAX_DELIVERY_RETRIES)

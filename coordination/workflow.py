@@ -174,6 +174,7 @@ COORDINATOR_FIELDS = frozenset(
         "parent",
         "dependencies",
         "external_id",
+        "recurrence",
     }
 )
 ROUTING_FIELDS = frozenset({"assigned_liaison", "org_unit"})

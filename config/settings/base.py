@@ -124,6 +124,7 @@ MEDIA_URL = "media/"
 # --- Email ------------------------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])  # a backend class of one's own
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="tracker@localhost")
 # The address people open the tracker at: links in emails point here.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -157,6 +158,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 # Unsent reminders and notifications are queued again once nobody has tried them for this long.
 REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=60)
+# A delivery that has not finished this long after it claimed its rows is taken to have died with its worker.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "coordination.tasks.heartbeat_task",

@@ -155,7 +155,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     fieldsets_spec = (
         (None, ("title", "description", "department", "initiative", "meeting", "coordinator", "external_id")),
         (gettext_lazy("Agencies"), ("lead_agency", "supporting", "assigned_liaison", "org_unit")),
-        (gettext_lazy("Schedule and handling"), ("priority", "due_date", "original_due_date", "marking")),
+        (gettext_lazy("Schedule and handling"), ("priority", "due_date", "original_due_date", "recurrence", "marking")),
         (gettext_lazy("Structure"), ("parent", "dependencies")),
         (
             gettext_lazy("Status"),

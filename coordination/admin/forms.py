@@ -205,6 +205,7 @@ class ActionItemForm(forms.ModelForm):
             "org_unit",
             "priority",
             "due_date",
+            "recurrence",
             "marking",
             "parent",
             "dependencies",

@@ -223,6 +223,8 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "status_reason",
             "percent_complete",
             "marking",
+            "recurrence",
+            "recurrence_previous",
             "parent",
             "dependencies",
             "close_override_reason",
@@ -279,6 +281,7 @@ class ActionItemWriteSerializer(StrictInputSerializer):
     priority = PriorityField(required=False)
     due_date = serializers.DateField(required=False, allow_null=True)
     marking = serializers.ChoiceField(choices=ActionItem.Marking.choices, required=False)
+    recurrence = serializers.ChoiceField(choices=ActionItem.Recurrence.choices, required=False, allow_blank=True)
     parent = serializers.PrimaryKeyRelatedField(queryset=ActionItem.objects.none(), required=False, allow_null=True)
     dependencies = serializers.PrimaryKeyRelatedField(queryset=ActionItem.objects.none(), many=True, required=False)
 

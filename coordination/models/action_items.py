@@ -49,6 +49,15 @@ class ActionItem(TimeStampedModel):
         INTERNAL = "internal", _("Internal")
         RESTRICTED = "restricted", _("Restricted")
 
+    class Recurrence(models.TextChoices):
+        NONE = "", _("Does not recur")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        HALF_YEARLY = "half_yearly", _("Every six months")
+        YEARLY = "yearly", _("Yearly")
+
+    RECURRENCE_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
+
     ACTIVE_STATUSES = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.BLOCKED)
     OPEN_STATUSES = (Status.DRAFT, *ACTIVE_STATUSES, Status.SUBMITTED)
     FINISHED_STATUSES = (Status.CLOSED, Status.CANCELLED)
@@ -147,6 +156,24 @@ class ActionItem(TimeStampedModel):
         _("reason for closing without every concurrence"),
         blank=True,
     )
+    recurrence = models.CharField(
+        _("recurs"),
+        max_length=16,
+        choices=Recurrence.choices,
+        blank=True,
+        default="",
+        help_text=_("When its due date arrives, the next occurrence is created and assigned, due one period later."),
+    )
+    recurrence_previous = models.OneToOneField(
+        "self",
+        verbose_name=_("previous occurrence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recurrence_next",
+    )
+    recurrence_anchor = models.DateField(_("first due date of the series"), null=True, blank=True)
+    recurrence_index = models.PositiveSmallIntegerField(_("occurrence number"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

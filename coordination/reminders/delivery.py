@@ -30,8 +30,6 @@ Rule = Reminder.Rule
 State = Reminder.State
 
 MAX_ATTEMPTS = 5
-# A claim older than this belongs to a delivery whose worker died: the rows are pending again.
-CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
 
 # The digest's sections, most urgent first, and the rules each one lists.
 SECTIONS = [
@@ -185,7 +183,9 @@ def reminders_to_requeue(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     # Pending rows are queued again when nobody has tried them for this long (lost message, broker outage).
     requeue_after = datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
-    Reminder.objects.filter(state=State.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT).update(state=State.PENDING)
+    # A claim older than this belongs to a delivery whose worker died: the rows are pending again.
+    claim_timeout = datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    Reminder.objects.filter(state=State.SENDING, claimed_at__lt=now - claim_timeout).update(state=State.PENDING)
     stale = Reminder.objects.filter(state=State.PENDING, created_at__lt=now - requeue_after).exclude(
         claimed_at__gte=now - requeue_after
     )

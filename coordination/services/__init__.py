@@ -8,9 +8,11 @@ from .action_items import (
     action_item_check_create,
     action_item_check_update,
     action_item_create,
+    action_item_next_occurrence,
     action_item_route,
     action_item_transition,
     action_item_update,
+    action_items_recur,
 )
 from .organisation import initiative_create, initiative_update, liaison_end_term, meeting_create, meeting_update
 from .records import (
@@ -25,9 +27,11 @@ __all__ = [
     "action_item_check_create",
     "action_item_check_update",
     "action_item_create",
+    "action_item_next_occurrence",
     "action_item_route",
     "action_item_transition",
     "action_item_update",
+    "action_items_recur",
     "attachment_create",
     "concurrence_record",
     "extension_request_create",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar as calendar_module
 import datetime
 from collections.abc import Iterable
 
@@ -64,6 +65,8 @@ def _validate_item(item: ActionItem, *, supporting_ids: set[int], dependency_ids
             ancestor = ancestor.parent
         if item.parent.department_id != item.department_id:
             errors.setdefault("parent", []).append(_("The parent item belongs to another department."))
+    if item.recurrence and item.due_date is None:
+        errors.setdefault("due_date", []).append(_("A recurring item needs a due date."))
     if item.external_id:
         duplicates = ActionItem.objects.filter(department_id=item.department_id, external_id=item.external_id)
         if duplicates.exclude(pk=item.pk).exists():
@@ -362,3 +365,73 @@ def _check_closable(item: ActionItem, *, override_reason: str) -> None:
                 ]
             }
         )
+
+
+# --- Recurring items -------------------------------------------------------------------------------------------------
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it has no such day (31 January + 1 month)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar_module.monthrange(year, month)[1]))
+
+
+RECURRENCE_COPIED_FIELDS = (
+    "title",
+    "description",
+    "department_id",
+    "initiative_id",
+    "meeting_id",
+    "coordinator_id",
+    "lead_agency_id",
+    "org_unit_id",
+    "priority",
+    "marking",
+    "parent_id",
+    "recurrence",
+)
+
+
+@transaction.atomic
+def action_item_next_occurrence(*, item: ActionItem, now: datetime.datetime | None = None) -> ActionItem | None:
+    """Create and assign the next occurrence of a recurring item, due one period after this one (on the
+    calendar); None when it exists already. The database allows one next occurrence per item, so two schedulers
+    at once cannot both create it."""
+    now = now or timezone.now()
+    item = _lock(item)
+    if not item.recurrence or ActionItem.objects.filter(recurrence_previous=item).exists():
+        return None
+    anchor = item.recurrence_anchor or item.original_due_date or item.due_date
+    index = item.recurrence_index + 1
+    due = _business_due_date(_add_months(anchor, ActionItem.RECURRENCE_MONTHS[item.recurrence] * index))
+    following = ActionItem(**{name: getattr(item, name) for name in RECURRENCE_COPIED_FIELDS})
+    following.due_date = following.original_due_date = due
+    following.recurrence_previous = item
+    following.recurrence_anchor = anchor
+    following.recurrence_index = index
+    following.created_by = None
+    liaison = item.assigned_liaison
+    following.assigned_liaison = liaison if liaison and liaison.is_active_on(japan_today(now)) else None
+    following.status = Status.ASSIGNED
+    following.assigned_at = now
+    reason = _("Next occurrence of #%(item)s, created by the schedule") % {"item": item.pk}
+    _save(following, actor=None, reason=reason)
+    for concurrence in item.concurrences.all():
+        created = Concurrence(action_item=following, agency_id=concurrence.agency_id)
+        _save(created, actor=None, reason=reason)
+    occurrence = f"history/{following.history.values_list('history_id', flat=True).first()}"
+    event_record(item=following, rule=TRANSITION_EVENTS["assign"], actor=None, occurrence=occurrence)
+    return following
+
+
+def action_items_recur(*, now: datetime.datetime | None = None) -> list[ActionItem]:
+    """Create the next occurrence of every recurring item whose due date has come (cancelled series stop)."""
+    now = now or timezone.now()
+    due = (
+        ActionItem.objects.filter(due_date__lte=japan_today(now), recurrence_next__isnull=True)
+        .exclude(recurrence="")
+        .exclude(status__in=[Status.CANCELLED, Status.DRAFT])
+    )
+    created = [action_item_next_occurrence(item=item, now=now) for item in due]
+    return [item for item in created if item is not None]

@@ -331,6 +331,7 @@ COORDINATOR_FIELD_VALUES = {
     "external_id": "MINE-1",
     "parent": None,
     "dependencies": [],
+    "recurrence": "monthly",
 }
 
 

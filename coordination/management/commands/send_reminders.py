@@ -9,6 +9,7 @@ from django.utils import timezone
 from coordination.calendar import get_calendar, japan_today
 from coordination.models import ActionItem, Reminder
 from coordination.reminders.sweep import reminders_record, reminders_sweep
+from coordination.services import action_items_recur
 from users.models import User
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -41,6 +42,9 @@ class Command(BaseCommand):
             reason = get_calendar().closure_reason(today)
             self.stdout.write(f"{today.isoformat()} is not a business day ({reason}): no reminders.")
             return
+        if not dry_run:
+            for item in action_items_recur(now=moment):
+                self.stdout.write(f"created #{item.pk} {item.title} (due {item.due_date.isoformat()}), recurring")
         reminders = reminders_record(at=moment, dry_run=True) if dry_run else reminders_sweep(at=moment)
         titles = dict(ActionItem.objects.filter(pk__in={r.item_id for r in reminders}).values_list("pk", "title"))
         users = dict(User.objects.filter(pk__in={r.recipient_id for r in reminders}).values_list("pk", "username"))

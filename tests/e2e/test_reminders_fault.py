@@ -1,0 +1,96 @@
+"""A worker killed (SIGKILL) in the middle of a delivery loses nothing: a new worker and beat's requeue send every
+recorded reminder, no row is recorded twice, and a second sweep at the same moment records nothing new."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import child_query
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+SWEEP_AT = "2026-11-24 09:00"
+SWEPT = "FROM coordination_reminder WHERE message_id <> 'demo-data'"  # the demo's own past notices count as sent
+
+
+def states(env) -> dict[str, int]:
+    return dict(child_query(env, f"SELECT state, COUNT(*) {SWEPT} GROUP BY state"))
+
+
+def start(env, tmp_path, name, *arguments):
+    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115
+    command = [sys.executable, "-m", "celery", "-A", "config", *arguments]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log
+
+
+def wait_for(condition, seconds, explain):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(explain())
+
+
+def test_a_worker_killed_during_delivery_loses_nothing_and_records_nothing_twice(process_env, tmp_path):
+    mailbox = tmp_path / "mail"
+    env = {
+        **process_env,
+        "EMAIL_URL": f"filemail:///{mailbox}",  # django-environ drops one slash of the path
+        "EMAIL_BACKEND": "tests.mail_backends.SlowFileEmailBackend",
+        "SLOW_MAIL_SECONDS": "1",
+        "REMINDER_REQUEUE_AFTER_SECONDS": "1",
+        "REMINDER_REQUEUE_INTERVAL_SECONDS": "2",
+        "REMINDER_CLAIM_TIMEOUT_SECONDS": "4",
+        "HEARTBEAT_INTERVAL_SECONDS": "3600",
+    }
+    run = {"cwd": ROOT, "env": env, "check": True, "text": True, "capture_output": True, "timeout": 180}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], **run)
+    subprocess.run([sys.executable, "manage.py", "seed_demo"], **run)
+    subprocess.run([sys.executable, "manage.py", "send_reminders", "--at", SWEEP_AT], **run)
+    recorded = sum(states(env).values())
+    recipients = len(child_query(env, f"SELECT DISTINCT recipient_id {SWEPT}"))
+    assert recorded > 20 and states(env) == {"pending": recorded}
+
+    first, first_log = start(env, tmp_path, "first-worker", "worker", "--pool=solo", "--loglevel=INFO")
+    try:
+        # Kill it while it waits for the mail server to accept a message: its rows are claimed, nothing sent.
+        wait_for(lambda: states(env).get("sending"), 60, lambda: (tmp_path / "first-worker.log").read_text())
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=15)
+        first_log.close()
+    after_kill = states(env)
+    assert after_kill.get("sending"), after_kill
+
+    worker, worker_log = start(env, tmp_path, "worker", "worker", "--pool=solo", "--loglevel=INFO")
+    beat, beat_log = start(env, tmp_path, "beat", "beat", "--pidfile", str(tmp_path / "beat.pid"))
+    try:
+        wait_for(
+            lambda: states(env) == {"sent": recorded},
+            150,
+            lambda: f"{states(env)}\n{(tmp_path / 'worker.log').read_text()[-3000:]}",
+        )
+    finally:
+        for process in (worker, beat):
+            process.send_signal(signal.SIGTERM)
+        for process in (worker, beat):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        worker_log.close()
+        beat_log.close()
+
+    assert sum(states(env).values()) == recorded  # no row recorded twice
+    messages = "".join(path.read_text() for path in mailbox.iterdir())
+    # The killed worker died before the mail server accepted anything, so each recipient got exactly one digest.
+    assert messages.count("\nSubject: ") == recipients
+    again = subprocess.run([sys.executable, "manage.py", "send_reminders", "--at", SWEEP_AT], **run).stdout
+    assert again.strip().endswith("recorded 0 reminders.")
