@@ -344,6 +344,7 @@ def new_value(world, name):
         "marking": lambda: ActionItem.Marking.RESTRICTED,
         "parent": lambda: ActionItemFactory(department=world.department, lead_agency=world.mod),
         "external_id": lambda: "MOD-2026-042",
+        "recurrence": lambda: ActionItem.Recurrence.QUARTERLY,
     }[name]()
 
 
