@@ -122,6 +122,20 @@ def requeue_reminders_task() -> None:
     """Periodic (beat, every minute): queue again what is still unsent (a lost message, a dead worker, a broker
     that was down), so that every recorded reminder goes out."""
     from coordination.reminders.delivery import reminders_to_requeue
+    from coordination.reminders.webhooks import webhooks_to_requeue
 
     for recipient_id in reminders_to_requeue():
         enqueue_after_commit(deliver_reminders_task, recipient_id)
+    for delivery_pk in webhooks_to_requeue():
+        enqueue_after_commit(deliver_webhook_task, delivery_pk)
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=8)
+def deliver_webhook_task(self, delivery_pk: int) -> None:
+    """Send one webhook delivery; network errors and non-2xx answers are retried with growing delays."""
+    from coordination.reminders.webhooks import WebhookFailed, webhook_deliver
+
+    try:
+        webhook_deliver(delivery_pk=delivery_pk)
+    except WebhookFailed as error:
+        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error

@@ -1,10 +1,11 @@
 """Each department's reminder policy (its coordinators edit it) and the ledger of reminders (read-only)."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from coordination.models import Reminder, ReminderPolicy
+from coordination.models import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 
 from .base import ReadOnlyAdmin, request_viewer
 
@@ -96,4 +97,89 @@ class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
         viewer = request_viewer(request)
         return reminders.filter(
             action_item__department_id__in=viewer.coordinator_department_ids | viewer.director_department_ids
+        )
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("events"), choices=Reminder.Rule.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("department", "name", "url", "secret", "events", "owner", "is_active")
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(SimpleHistoryAdmin):
+    """A department's coordinators register its receivers; switching one back on clears its failure count."""
+
+    form = WebhookEndpointForm
+    list_display = ("name", "department", "url", "is_active", "consecutive_failures", "disabled_at")
+    list_filter = ("is_active", "department")
+    readonly_fields = ("consecutive_failures", "disabled_at")
+
+    def _departments(self, request) -> frozenset[int]:
+        viewer = request_viewer(request)
+        return viewer.coordinator_department_ids | viewer.director_department_ids
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or bool(self._departments(request))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return self.has_module_permission(request)
+        return request.user.is_superuser or obj.department_id in self._departments(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        endpoints = super().get_queryset(request).select_related("department")
+        return (
+            endpoints if request.user.is_superuser else endpoints.filter(department_id__in=self._departments(request))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "department" and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(pk__in=self._departments(request))
+        return field
+
+    def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data and obj.is_active:
+            obj.consecutive_failures = 0
+            obj.disabled_at = None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The log of webhook deliveries: what was sent where, and how the receiver answered."""
+
+    list_display = ("created_at", "event", "action_item", "endpoint", "state", "attempts", "last_status_code")
+    list_filter = ("state", "event", "endpoint")
+    list_select_related = ("endpoint", "action_item")
+    raw_id_fields = ("action_item", "endpoint")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or request_viewer(request).is_coordinating
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def get_queryset(self, request):
+        deliveries = super().get_queryset(request)
+        if request.user.is_superuser:
+            return deliveries
+        viewer = request_viewer(request)
+        return deliveries.filter(
+            endpoint__department_id__in=viewer.coordinator_department_ids | viewer.director_department_ids
         )

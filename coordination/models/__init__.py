@@ -2,7 +2,7 @@
 
 from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, Meeting
-from .reminders import Reminder, ReminderPolicy
+from .reminders import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 from .system import Heartbeat, IdempotencyRecord
 
 __all__ = [
@@ -20,4 +20,6 @@ __all__ = [
     "ProgressUpdate",
     "Reminder",
     "ReminderPolicy",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -145,3 +145,79 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} #{self.action_item_id} → {self.recipient}"
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """A department's receiver for events and reminders: its URL, the shared secret that signs deliveries, and the
+    events it wants. One that keeps failing is disabled and its owner told."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="webhooks"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(
+        _("secret"), max_length=200, help_text=_("Shared with the receiver, which checks each delivery's signature.")
+    )
+    events = models.JSONField(_("events"), default=list, help_text=_("The rules and events to deliver."))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Told when the endpoint is disabled after repeated failures."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveSmallIntegerField(_("failures in a row"), default=0)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["secret", "consecutive_failures"])
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["department__code", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.url})"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or to be sent) to one endpoint: the log of every attempt's outcome."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE, related_name="deliveries"
+    )
+    delivery_id = models.UUIDField(_("delivery id"), unique=True)
+    event = models.CharField(_("event"), max_length=32, choices=Reminder.Rule.choices)
+    action_item = models.ForeignKey(
+        ActionItem, verbose_name=_("action item"), on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    occurrence = models.CharField(_("occurrence"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("delivery started at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "event", "action_item", "occurrence"], name="webhook_delivery_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "claimed_at"], name="webhook_delivery_state")]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.action_item_id} → {self.endpoint.name}"

@@ -10,6 +10,7 @@ from coordination.calendar import japan_today
 from coordination.models import ActionItem, Reminder
 
 from .sweep import People
+from .webhooks import webhook_record
 
 Rule = Reminder.Rule
 
@@ -71,4 +72,5 @@ def event_record(
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     for recipient in recipients:
         enqueue_after_commit(deliver_reminders_task, recipient)
+    webhook_record(item=item, event=rule, occurrence=occurrence)
     return rows

@@ -260,12 +260,21 @@ def reminders_record(*, at: datetime.datetime, dry_run: bool = False) -> list[Du
 
 def reminders_sweep(*, at: datetime.datetime) -> list[DueReminder]:
     """Record what is due at `at` and queue one delivery per recipient once the rows are committed."""
+    from coordination.reminders.webhooks import active_endpoints, webhook_record
     from coordination.tasks import deliver_reminders_task, enqueue_after_commit
 
     with transaction.atomic():
         new = reminders_record(at=at)
         for recipient_id in sorted({reminder.recipient_id for reminder in new}):
             enqueue_after_commit(deliver_reminders_task, recipient_id)
+        # The second channel: one webhook delivery per item, rule and occurrence, whoever the recipients are.
+        endpoints = active_endpoints() if new else {}
+        if endpoints:
+            events = sorted({(r.item_id, r.rule, r.occurrence) for r in new if not r.is_copy})
+            items = ActionItem.objects.select_related("lead_agency", "department").in_bulk({key[0] for key in events})
+            for item_id, rule, occurrence in events:
+                if items[item_id].department_id in endpoints:
+                    webhook_record(item=items[item_id], event=rule, occurrence=occurrence, endpoints=endpoints)
     if new:
         logger.info("Sweep at %s recorded %d reminders.", at.isoformat(), len(new))
     return new

@@ -78,3 +78,26 @@ def test_the_ledger_is_read_only_and_hidden_from_liaisons(client, staff):
     client.force_login(staff.lead_liaison)
     assert client.get("/admin/coordination/reminder/").status_code == 403
     assert client.get("/admin/coordination/reminderpolicy/").status_code == 403
+
+
+def test_a_coordinator_registers_a_webhook_and_a_liaison_cannot(client, staff):
+    from coordination.models import WebhookEndpoint
+
+    client.force_login(staff.coordinator)
+    form = {
+        "department": staff.department.pk,
+        "name": "MOD tracker",
+        "url": "https://tracker.mod.example.go.jp/hooks",
+        "secret": "shared-secret",
+        "events": ["assigned", "overdue"],
+        "owner": staff.coordinator.pk,
+        "is_active": "on",
+    }
+    assert client.post("/admin/coordination/webhookendpoint/add/", form).status_code == 302
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.events == ["assigned", "overdue"] and endpoint.history.get().history_user == staff.coordinator
+    bad = client.post("/admin/coordination/webhookendpoint/add/", {**form, "url": "not a url", "events": ["nope"]})
+    assert bad.status_code == 200 and set(bad.context["adminform"].form.errors) == {"url", "events"}
+    client.force_login(staff.lead_liaison)
+    assert client.get("/admin/coordination/webhookendpoint/").status_code == 403
+    assert client.get("/admin/coordination/webhookdelivery/").status_code == 403
