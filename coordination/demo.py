@@ -29,6 +29,7 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
+from coordination.tasks import queueing_suspended
 from users.backends import DEMO_PASSWORD
 from users.models import User
 
@@ -414,16 +415,17 @@ def seed_demo() -> SeedReport:
     people = seed_people(agencies, report)
     initiatives, meetings = seed_initiatives_and_meetings(report)
     items: dict[str, ActionItem] = {}
-    for spec in demo_content.ACTION_ITEMS:
-        items[spec["key"]] = seed_item(
-            spec,
-            people=people,
-            agencies=agencies,
-            initiatives=initiatives,
-            meetings=meetings,
-            items=items,
-            report=report,
-        )
+    with queueing_suspended():
+        for spec in demo_content.ACTION_ITEMS:
+            items[spec["key"]] = seed_item(
+                spec,
+                people=people,
+                agencies=agencies,
+                initiatives=initiatives,
+                meetings=meetings,
+                items=items,
+                report=report,
+            )
     # The walk through the services recorded the notices people would have had at the time; they belong to the
     # story, not to today's mail, so they count as already sent.
     Reminder.objects.filter(pk__gt=last_before, state=Reminder.State.PENDING).update(

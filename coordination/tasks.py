@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import logging
 import socket
@@ -24,12 +26,28 @@ MAX_DELIVERY_RETRIES = 5
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
+_queueing_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("queueing_suspended", default=False)
+
+
+@contextlib.contextmanager
+def queueing_suspended():
+    """Queue nothing inside this block (loading demo data whose notices count as sent already)."""
+    token = _queueing_suspended.set(True)
+    try:
+        yield
+    finally:
+        _queueing_suspended.reset(token)
+
+
 def enqueue_after_commit(task, *args, **kwargs) -> None:
     """Queue `task` once the current transaction commits; a broker that cannot be reached never undoes the write.
 
     What the task would do is always recoverable from the database (the reminder ledger keeps unsent rows and a
     periodic sweep queues them again), so a failed publish is logged and dropped rather than raised to the user.
     """
+
+    if _queueing_suspended.get():
+        return
 
     def publish():
         try:
