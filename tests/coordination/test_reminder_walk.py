@@ -131,3 +131,43 @@ def test_a_department_can_switch_reminders_off_or_change_its_numbers(world, year
     assert reminders_record(at=at("2026-12-25")) == []  # one business day is not two
     time_machine.move_to(at("2026-12-28"))
     assert {r.rule for r in reminders_record(at=at("2026-12-28"))} == {"unacknowledged", "due_soon"}
+
+
+def test_stale_items_and_work_waiting_on_coordinators(world, time_machine):
+    """June 2026 has no holiday: business days are the weekdays."""
+
+    def create(title):
+        item = services.action_item_create(
+            actor=world.coordinator,
+            department=world.department,
+            title=title,
+            lead_agency=world.mod,
+            due_date=datetime.date(2026, 9, 30),
+            assigned_liaison=world.lead_term,
+        )
+        for actor, name in [(world.coordinator, "assign"), (world.lead_liaison, "acknowledge")]:
+            services.action_item_transition(actor=actor, item=item, name=name)
+        return item
+
+    time_machine.move_to(at("2026-06-01", 10))
+    quiet = create("Quiet item")
+    services.progress_update_create(actor=world.lead_liaison, item=quiet, text="Started", percent_complete=10)
+    services.extension_request_create(
+        actor=world.lead_liaison, item=quiet, requested_due_date=datetime.date(2026, 10, 30), reason="Diet"
+    )
+    done = create("Finished item")
+    services.action_item_transition(actor=world.lead_liaison, item=done, name="start")
+    services.action_item_transition(actor=world.lead_liaison, item=done, name="submit")
+
+    watched = {"stale", "submission_waiting", "extension_waiting"}
+    sent = {}
+    for day in days("2026-06-02", "2026-06-30"):
+        time_machine.move_to(at(day.isoformat()))
+        found = {(r.rule, r.occurrence) for r in reminders_record(at=at(day.isoformat())) if r.rule in watched}
+        if found:
+            sent[day.isoformat()] = found
+    assert sent == {
+        "2026-06-03": {("submission_waiting", "2026-06-01"), ("extension_waiting", f"extension/{quiet.extension_requests.get().pk}")},
+        "2026-06-15": {("stale", "2026-06-01/1")},  # ten business days without an update
+        "2026-06-29": {("stale", "2026-06-01/2")},  # and again ten business days later
+    }  # fmt: skip
