@@ -166,8 +166,9 @@ def test_stale_items_and_work_waiting_on_coordinators(world, time_machine):
         found = {(r.rule, r.occurrence) for r in reminders_record(at=at(day.isoformat())) if r.rule in watched}
         if found:
             sent[day.isoformat()] = found
+    request = quiet.extension_requests.get()
     assert sent == {
-        "2026-06-03": {("submission_waiting", "2026-06-01"), ("extension_waiting", f"extension/{quiet.extension_requests.get().pk}")},
+        "2026-06-03": {("submission_waiting", "2026-06-01"), ("extension_waiting", f"extension/{request.pk}")},
         "2026-06-15": {("stale", "2026-06-01/1")},  # ten business days without an update
         "2026-06-29": {("stale", "2026-06-01/2")},  # and again ten business days later
     }  # fmt: skip
