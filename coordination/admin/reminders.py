@@ -101,6 +101,7 @@ class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("events"), choices=Reminder.Rule.choices, widget=forms.CheckboxSelectMultiple
     )
