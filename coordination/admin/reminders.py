@@ -7,11 +7,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coordination.models import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 
-from .base import ReadOnlyAdmin, request_viewer
+from .base import DepartmentCoordinatorsAdmin, ReadOnlyAdmin, request_viewer
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(SimpleHistoryAdmin):
+class ReminderPolicyAdmin(DepartmentCoordinatorsAdmin, SimpleHistoryAdmin):
     list_display = ("department", "is_active", "due_soon_first", "due_soon_second", "stale_after")
     fieldsets = (
         (None, {"fields": ("department", "is_active")}),
@@ -40,37 +40,6 @@ class ReminderPolicyAdmin(SimpleHistoryAdmin):
             },
         ),
     )
-
-    def _departments(self, request) -> frozenset[int]:
-        viewer = request_viewer(request)
-        return viewer.coordinator_department_ids | viewer.director_department_ids
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or bool(self._departments(request))
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return self.has_module_permission(request)
-        return request.user.is_superuser or obj.department_id in self._departments(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        policies = super().get_queryset(request).select_related("department")
-        return policies if request.user.is_superuser else policies.filter(department_id__in=self._departments(request))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "department" and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(pk__in=self._departments(request))
-        return field
 
 
 @admin.register(Reminder)
@@ -113,46 +82,13 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(SimpleHistoryAdmin):
+class WebhookEndpointAdmin(DepartmentCoordinatorsAdmin, SimpleHistoryAdmin):
     """A department's coordinators register its receivers; switching one back on clears its failure count."""
 
     form = WebhookEndpointForm
     list_display = ("name", "department", "url", "is_active", "consecutive_failures", "disabled_at")
     list_filter = ("is_active", "department")
     readonly_fields = ("consecutive_failures", "disabled_at")
-
-    def _departments(self, request) -> frozenset[int]:
-        viewer = request_viewer(request)
-        return viewer.coordinator_department_ids | viewer.director_department_ids
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or bool(self._departments(request))
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        if obj is None:
-            return self.has_module_permission(request)
-        return request.user.is_superuser or obj.department_id in self._departments(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        endpoints = super().get_queryset(request).select_related("department")
-        return (
-            endpoints if request.user.is_superuser else endpoints.filter(department_id__in=self._departments(request))
-        )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "department" and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(pk__in=self._departments(request))
-        return field
 
     def save_model(self, request, obj, form, change):
         if change and "is_active" in form.changed_data and obj.is_active:
