@@ -1,8 +1,9 @@
 """Loads the demo data: agencies, people, departments and about fifty items walked through the real services.
 
 Every item is created and moved through the workflow by the demo users themselves, so its history reads as it
-would in use. Dates are relative to the day it runs. Rows that already exist are left alone: a second run
-changes nothing.
+would in use. Dates are relative to the day the demo is built around (today unless told otherwise), and every
+service is called with that day's office hours as its clock, so a demo built around any day tells the same story.
+Rows that already exist are left alone: a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -183,10 +184,18 @@ def _user(username: str, *, first: str, last: str, report: SeedReport, staff=Tru
     return user
 
 
-def _business_datetime(days_ago: int, *, hour: int = 10) -> datetime.datetime:
-    """A moment `days_ago` business days before today, during office hours in Japan."""
-    day = get_calendar().add_business_days(japan_today(), -days_ago)
+def _business_datetime(today: datetime.date, days_ago: int, *, hour: int = 10) -> datetime.datetime:
+    """A moment `days_ago` business days before `today`, during office hours in Japan."""
+    day = get_calendar().add_business_days(today, -days_ago)
     return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=JAPAN)
+
+
+def demo_clock(today: datetime.date) -> datetime.datetime:
+    """The moment the demo's people act at: now when the demo is built around today, else 10:00 that day in Japan."""
+    now = timezone.now()
+    if japan_today(now) == today:
+        return now
+    return datetime.datetime.combine(today, datetime.time(10, 0), tzinfo=JAPAN)
 
 
 def seed_organisations(report: SeedReport) -> dict[str, Agency]:
@@ -211,7 +220,7 @@ def seed_organisations(report: SeedReport) -> dict[str, Agency]:
     return agencies
 
 
-def seed_people(agencies: dict[str, Agency], report: SeedReport) -> dict[str, User]:
+def seed_people(agencies: dict[str, Agency], report: SeedReport, *, today: datetime.date) -> dict[str, User]:
     people = {
         "admin": _user("admin", first="System", last="Administrator", superuser=True, lang="en", report=report),
         "coordinator": _user("coordinator", first="Aoi", last="Sato", report=report),
@@ -234,7 +243,7 @@ def seed_people(agencies: dict[str, Agency], report: SeedReport) -> dict[str, Us
             department=departments[code], user=people[username], defaults={"role": role}
         )
         report.count("department members", created)
-    start = japan_today() - datetime.timedelta(days=365)
+    start = today - datetime.timedelta(days=365)
     for code, agency in agencies.items():
         for suffix, role in [("liaison", Liaison.Role.PRIMARY), ("alternate", Liaison.Role.ALTERNATE)]:
             if role == Liaison.Role.ALTERNATE and code not in ALTERNATES:
@@ -250,7 +259,7 @@ def seed_people(agencies: dict[str, Agency], report: SeedReport) -> dict[str, Us
     return people
 
 
-def seed_initiatives_and_meetings(report: SeedReport) -> tuple[dict, dict]:
+def seed_initiatives_and_meetings(report: SeedReport, *, today: datetime.date) -> tuple[dict, dict]:
     initiatives, meetings = {}, {}
     for spec in demo_content.INITIATIVES:
         initiative, created = Initiative.objects.get_or_create(
@@ -269,7 +278,7 @@ def seed_initiatives_and_meetings(report: SeedReport) -> tuple[dict, dict]:
         meeting, created = Meeting.objects.get_or_create(
             department=department,
             title=spec["title"],
-            defaults={"held_on": japan_today() - datetime.timedelta(days=spec["days_ago"]), "notes": spec["notes"]},
+            defaults={"held_on": today - datetime.timedelta(days=spec["days_ago"]), "notes": spec["notes"]},
         )
         if created:
             meeting.agencies.set(Agency.objects.filter(code__in=spec["agencies"]))
@@ -282,7 +291,9 @@ def _coordinator_for(department_code: str, people) -> User:
     return people["stratcom-coordinator" if department_code == "NSS-STRATCOM" else "coordinator"]
 
 
-def seed_item(spec: dict, *, people, agencies, initiatives, meetings, items, report: SeedReport) -> ActionItem:
+def seed_item(
+    spec: dict, *, people, agencies, initiatives, meetings, items, report: SeedReport, today: datetime.date
+) -> ActionItem:
     """Create one demo item and walk it through the workflow as its people would."""
     department = Department.objects.get(code=spec["department"])
     external_id = f"demo-{spec['key']}"
@@ -292,8 +303,9 @@ def seed_item(spec: dict, *, people, agencies, initiatives, meetings, items, rep
     coordinator = _coordinator_for(spec["department"], people)
     lead = people[f"{spec['lead'].lower()}-liaison"]
     calendar = get_calendar()
-    today = japan_today()
+    now = demo_clock(today)
     item = services.action_item_create(
+        now=now,
         actor=coordinator,
         department=department,
         title=spec["title"],
@@ -316,20 +328,20 @@ def seed_item(spec: dict, *, people, agencies, initiatives, meetings, items, rep
     }
     for step in WALKS[spec["status"]]:
         if step in ("block", "submit", "cancel"):
-            _seed_progress(item, spec, lead)
+            _seed_progress(item, spec, lead, now=now)
         if step == "close":
-            _seed_concurrences(item, spec, people)
+            _seed_concurrences(item, spec, people, now=now)
         actor = coordinator if step in ("assign", "close", "cancel") else lead
         override = "" if step != "close" or _all_concur(spec) else "Demo: closed on the director's instruction."
         item = services.action_item_transition(
-            actor=actor, item=item, name=step, reason=reasons.get(step, ""), override_reason=override
+            actor=actor, item=item, name=step, reason=reasons.get(step, ""), override_reason=override, now=now
         )
     if spec["status"] in ("in_progress", "acknowledged"):
-        _seed_progress(item, spec, lead)
+        _seed_progress(item, spec, lead, now=now)
     if spec["status"] not in ("closed",):
-        _seed_concurrences(item, spec, people)
-    _seed_extension(item, spec, lead, coordinator)
-    _backdate(item, spec)
+        _seed_concurrences(item, spec, people, now=now)
+    _seed_extension(item, spec, lead, coordinator, now=now)
+    _backdate(item, spec, now=now)
     return item
 
 
@@ -337,22 +349,22 @@ def _all_concur(spec) -> bool:
     return all(state == "concur" for state in spec["concurrence"].values())
 
 
-def _seed_progress(item: ActionItem, spec: dict, lead: User) -> None:
+def _seed_progress(item: ActionItem, spec: dict, lead: User, *, now: datetime.datetime) -> None:
     item.refresh_from_db()
     if item.updates.exists() or item.status not in ("acknowledged", "in_progress", "blocked"):
         return
     for update in spec["updates"]:
         posted = services.progress_update_create(
-            actor=lead, item=item, text=update["text"], percent_complete=update["percent"]
+            actor=lead, item=item, text=update["text"], percent_complete=update["percent"], now=now
         )
-        at = _business_datetime(update["days_ago"], hour=15)
+        at = _business_datetime(japan_today(now), update["days_ago"], hour=15)
         ProgressUpdate.objects.filter(pk=posted.pk).update(created_at=at)
         ActionItem.objects.filter(pk=item.pk).update(last_progress_at=at)
     if spec["status"] not in ("submitted", "closed"):
         ActionItem.objects.filter(pk=item.pk).update(percent_complete=spec["percent"])
 
 
-def _seed_concurrences(item: ActionItem, spec: dict, people) -> None:
+def _seed_concurrences(item: ActionItem, spec: dict, people, *, now: datetime.datetime) -> None:
     item.refresh_from_db()
     if item.status not in (*ActionItem.ACTIVE_STATUSES, ActionItem.Status.SUBMITTED):
         return
@@ -366,10 +378,11 @@ def _seed_concurrences(item: ActionItem, spec: dict, people) -> None:
             agency=Agency.objects.get(code=code),
             state=state,
             comment=comment or "",
+            now=now,
         )
 
 
-def _seed_extension(item: ActionItem, spec: dict, lead: User, coordinator: User) -> None:
+def _seed_extension(item: ActionItem, spec: dict, lead: User, coordinator: User, *, now: datetime.datetime) -> None:
     extension = spec.get("extension")
     item.refresh_from_db()
     if not extension or item.status not in ActionItem.ACTIVE_STATUSES:
@@ -379,41 +392,47 @@ def _seed_extension(item: ActionItem, spec: dict, lead: User, coordinator: User)
         item=item,
         requested_due_date=get_calendar().add_business_days(item.due_date, extension["extra_days"]),
         reason=extension["reason"],
+        now=now,
     )
+    # Asked on the day the demo is built around, not on the machine's clock: the review reminders count from it.
+    ExtensionRequest.objects.filter(pk=request.pk).update(created_at=now)
     if extension["state"] == ExtensionRequest.State.APPROVED:
-        services.extension_request_decide(actor=coordinator, extension_request=request, approve=True)
+        services.extension_request_decide(actor=coordinator, extension_request=request, approve=True, now=now)
     elif extension["state"] == ExtensionRequest.State.DENIED:
         services.extension_request_decide(
             actor=coordinator,
             extension_request=request,
             approve=False,
             comment="The ministerial meeting date cannot move; report what is ready by the current due date.",
+            now=now,
         )
 
 
-def _backdate(item: ActionItem, spec: dict) -> None:
+def _backdate(item: ActionItem, spec: dict, *, now: datetime.datetime) -> None:
     """Make the timestamps tell the story the content describes (assigned some business days ago, ...)."""
     days = spec.get("assigned_days_ago")
     if days is None:
         return
-    assigned = _business_datetime(days, hour=9)
+    assigned = _business_datetime(japan_today(now), days, hour=9)
     fields = {"assigned_at": assigned}
     item.refresh_from_db()
     if item.acknowledged_at:
-        fields["acknowledged_at"] = min(assigned + datetime.timedelta(hours=3), timezone.now())
+        fields["acknowledged_at"] = min(assigned + datetime.timedelta(hours=3), now)
     ActionItem.objects.filter(pk=item.pk).update(**fields)
 
 
 @transaction.atomic
-def seed_demo() -> SeedReport:
-    """Load the demo data; refuses to run where the demo password is refused (production settings)."""
+def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
+    """Load the demo data built around `today` (Japan's today by default); refused where the demo password is
+    refused (production settings)."""
     if settings.REFUSE_DEMO_PASSWORD:
         raise ImproperlyConfigured("seed_demo is for development: these settings refuse the demo password.")
+    today = today or japan_today()
     report = SeedReport()
     last_before = Reminder.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     agencies = seed_organisations(report)
-    people = seed_people(agencies, report)
-    initiatives, meetings = seed_initiatives_and_meetings(report)
+    people = seed_people(agencies, report, today=today)
+    initiatives, meetings = seed_initiatives_and_meetings(report, today=today)
     items: dict[str, ActionItem] = {}
     with queueing_suspended():
         for spec in demo_content.ACTION_ITEMS:
@@ -425,10 +444,11 @@ def seed_demo() -> SeedReport:
                 meetings=meetings,
                 items=items,
                 report=report,
+                today=today,
             )
     # The walk through the services recorded the notices people would have had at the time; they belong to the
     # story, not to today's mail, so they count as already sent.
     Reminder.objects.filter(pk__gt=last_before, state=Reminder.State.PENDING).update(
-        state=Reminder.State.SENT, sent_at=timezone.now(), message_id="demo-data"
+        state=Reminder.State.SENT, sent_at=demo_clock(today), message_id="demo-data"
     )
     return report

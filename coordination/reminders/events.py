@@ -6,6 +6,8 @@ periodic requeue sends it once the broker is back.
 
 from __future__ import annotations
 
+import datetime
+
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Reminder
 
@@ -54,13 +56,19 @@ def event_recipients(item: ActionItem, rule: str, people: People, *, requester_i
 
 
 def event_record(
-    *, item: ActionItem, rule: str, actor, occurrence: str, requester_id: int | None = None
+    *,
+    item: ActionItem,
+    rule: str,
+    actor,
+    occurrence: str,
+    requester_id: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> list[Reminder]:
     """Record the event for everyone who should hear of it (not the person who caused it) and queue delivery
     after the transaction commits. Call inside the service's transaction."""
     from coordination.tasks import deliver_reminders_task, enqueue_after_commit
 
-    today = japan_today()
+    today = japan_today(now)
     recipients = event_recipients(item, rule, People.on(today), requester_id=requester_id)
     recipients = sorted(set(recipients) - {getattr(actor, "pk", None)})
     rows = [

@@ -334,7 +334,7 @@ def action_item_transition(
     _save(item, actor=actor, reason=f"{transition.label}: {reason}" if reason else str(transition.label))
     if name in TRANSITION_EVENTS:
         occurrence = f"history/{item.history.values_list('history_id', flat=True).first()}"
-        event_record(item=item, rule=TRANSITION_EVENTS[name], actor=actor, occurrence=occurrence)
+        event_record(item=item, rule=TRANSITION_EVENTS[name], actor=actor, occurrence=occurrence, now=now)
     return item
 
 
@@ -421,7 +421,7 @@ def action_item_next_occurrence(*, item: ActionItem, now: datetime.datetime | No
         created = Concurrence(action_item=following, agency_id=concurrence.agency_id)
         _save(created, actor=None, reason=reason)
     occurrence = f"history/{following.history.values_list('history_id', flat=True).first()}"
-    event_record(item=following, rule=TRANSITION_EVENTS["assign"], actor=None, occurrence=occurrence)
+    event_record(item=following, rule=TRANSITION_EVENTS["assign"], actor=None, occurrence=occurrence, now=now)
     return following
 
 

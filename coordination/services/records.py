@@ -147,6 +147,7 @@ def extension_request_decide(
         actor=actor,
         occurrence=f"extension/{request.pk}",
         requester_id=request.requested_by_id,
+        now=now,
     )
     return request
 
@@ -186,7 +187,7 @@ def concurrence_record(
     _save(concurrence, actor=actor)
     _touch(item, now)
     occurrence = f"concurrence/{concurrence.history.values_list('history_id', flat=True).first()}"
-    event_record(item=item, rule=Reminder.Rule.CONCURRENCE_RECORDED, actor=actor, occurrence=occurrence)
+    event_record(item=item, rule=Reminder.Rule.CONCURRENCE_RECORDED, actor=actor, occurrence=occurrence, now=now)
     return concurrence
 
 

@@ -1,5 +1,6 @@
 """seed_demo: realistic data over every status, a second run changes nothing, refused under production settings."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -12,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, Liaison
-from coordination.calendar import get_calendar, japan_today
-from coordination.models import ActionItem, Department, DepartmentMember
+from coordination.calendar import JAPAN, get_calendar, japan_today
+from coordination.models import ActionItem, Department, DepartmentMember, ExtensionRequest, Meeting
 from users.backends import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,9 +33,19 @@ def snapshot():
     }
 
 
+# The demo is built around a fixed day, while the clock stands at another: nothing may come from the clock.
+DEMO_DAY = datetime.date(2026, 11, 24)
+CLOCK = datetime.datetime(2027, 2, 15, 14, 0, tzinfo=JAPAN)
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine):
+    time_machine.move_to(CLOCK)
+
+
 def test_seed_demo_loads_realistic_data_and_a_second_run_changes_nothing(capsys):
-    call_command("seed_demo")
-    today = japan_today()
+    call_command("seed_demo", today=DEMO_DAY.isoformat())
+    today = DEMO_DAY
     statuses = set(ActionItem.objects.values_list("status", flat=True))
     assert statuses == set(ActionItem.Status.values)
     assert ActionItem.objects.count() >= 40
@@ -65,11 +76,46 @@ def test_seed_demo_loads_realistic_data_and_a_second_run_changes_nothing(capsys)
     actors = {record.history_user.username for record in closed.history.all()}
     assert {"coordinator", f"{closed.lead_agency.code.lower()}-liaison"} <= actors or "stratcom-coordinator" in actors
 
+    # Every moment the workflow recorded belongs to the demo's day or before it, never to the clock.
+    moments = ActionItem.objects.values_list("assigned_at", "acknowledged_at", "submitted_at", "closed_at")
+    latest = max(moment for row in moments for moment in row if moment is not None)
+    assert japan_today(latest) == DEMO_DAY
+    assert Meeting.objects.order_by("-held_on").first().held_on <= DEMO_DAY
+    assert not ExtensionRequest.objects.filter(created_at__gt=latest).exists()
+
     before = snapshot()
     capsys.readouterr()
-    call_command("seed_demo")
+    call_command("seed_demo", today=DEMO_DAY.isoformat())
     assert "nothing changed" in capsys.readouterr().out
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("day", ["2026-12-30", "2027-05-04"])  # the year-end closure; Golden Week
+def test_a_demo_built_around_a_closed_day_still_has_work_due_and_overdue(day):
+    call_command("seed_demo", today=day)
+    today = datetime.date.fromisoformat(day)
+    assert ActionItem.objects.overdue_on(today).count() >= 5
+    assert all(get_calendar().is_business_day(d) for d in ActionItem.objects.values_list("due_date", flat=True) if d)
+
+
+def test_the_day_comes_from_demo_today_when_not_given(monkeypatch):
+    monkeypatch.setenv("DEMO_TODAY", "2026-06-01")
+    call_command("seed_demo")
+    assert Meeting.objects.order_by("-held_on").first().held_on < datetime.date(2026, 6, 1)
+    assert Liaison.objects.filter(start_date=datetime.date(2025, 6, 1)).exists()
+
+
+@pytest.mark.parametrize("value", ["24/11/2026", "tomorrow", "2026-02-30", "1899-01-01", "9999-12-31"])
+def test_a_bad_day_is_a_clear_error_and_loads_nothing(value):
+    with pytest.raises(CommandError, match="YYYY-MM-DD|between the years"):
+        call_command("seed_demo", today=value)
+    assert not ActionItem.objects.exists() and not Agency.objects.exists()
+
+
+def test_without_a_day_the_demo_is_built_around_japans_today():
+    call_command("seed_demo")
+    assert Meeting.objects.order_by("-held_on").first().held_on < CLOCK.date()
+    assert japan_today(ActionItem.objects.exclude(assigned_at=None).latest("assigned_at").assigned_at) <= CLOCK.date()
 
 
 def test_demo_logins_work_in_development():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import sqlite3
 import uuid
@@ -10,7 +11,22 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from coordination.calendar import BusinessCalendar
+
 ROOT = Path(__file__).resolve().parents[2]
+
+# The day the child processes' demo is built around, never the machine's date: a Tuesday after Labour Thanksgiving
+# Day unless E2E_DEMO_DAY names another (the suite is also run around days in the year-end closure and elsewhere).
+DEMO_DAY = datetime.date.fromisoformat(os.environ.get("E2E_DEMO_DAY", "2026-11-24"))
+
+
+def sweep_moment(day: datetime.date = DEMO_DAY) -> str:
+    """09:00 on the first business day from `day` on, as `send_reminders --at` takes it (the sweep skips closed
+    days, so a demo built around one is swept when offices reopen)."""
+    return f"{BusinessCalendar().next_business_day(day).isoformat()} 09:00"
+
+
+SWEEP_AT = sweep_moment()
 
 
 @pytest.fixture
@@ -20,6 +36,7 @@ def process_env(tmp_path):
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     env["HEARTBEAT_INTERVAL_SECONDS"] = "1"
     env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
+    env["DEMO_TODAY"] = DEMO_DAY.isoformat()  # every seed_demo in a child process builds the same story
     database_url = os.environ.get("DATABASE_URL", "")
     dropper = None
     if database_url.startswith("postgres"):

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import child_query
+from tests.e2e.conftest import SWEEP_AT, child_query
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-SWEEP_AT = "2026-11-24 09:00"  # a Tuesday after Labour Thanksgiving Day
 
 
 def manage(env, *arguments, **kwargs):

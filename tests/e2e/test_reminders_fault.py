@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import child_query
+from tests.e2e.conftest import SWEEP_AT, child_query
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-SWEEP_AT = "2026-11-24 09:00"
 SWEPT = "FROM coordination_reminder WHERE message_id <> 'demo-data'"  # the demo's own past notices count as sent
 
 
