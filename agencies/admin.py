@@ -1,12 +1,14 @@
-"""Agencies, their units and liaison terms: coordinators manage them, every staff user may look them up."""
+"""Agencies, their units and liaison terms: names for everyone with a role; terms appointed and ended through
+the services (superusers any, a ministry's primary liaison its alternates)."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from coordination.admin.base import CoordinatorManagedAdmin
-from coordination.services import liaison_end_term
+from coordination.admin.base import RestrictedAdmin, ServiceSaved, request_viewer
+from coordination.calendar import japan_today
+from coordination.services import liaison_appoint, liaison_end_term
 
 from .models import Agency, Liaison, OrgUnit
 
@@ -18,17 +20,20 @@ class OrgUnitInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return CoordinatorManagedAdmin.has_add_permission(self, request)
+        return request_viewer(request).is_superuser
 
     def has_change_permission(self, request, obj=None):
-        return CoordinatorManagedAdmin.has_change_permission(self, request)
+        return request_viewer(request).is_superuser
 
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        return True
+
 
 @admin.register(Agency)
-class AgencyAdmin(CoordinatorManagedAdmin, SimpleHistoryAdmin):
+class AgencyAdmin(RestrictedAdmin):
     list_display = ("code", "name_en", "name_ja", "parent", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name_en", "name_ja")
@@ -36,11 +41,20 @@ class AgencyAdmin(CoordinatorManagedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(CoordinatorManagedAdmin, SimpleHistoryAdmin):
+class OrgUnitAdmin(RestrictedAdmin):
     list_display = ("__str__", "agency", "is_active")
     list_filter = ("agency", "is_active")
-    search_fields = ("name_en", "name_ja")
+    search_fields = ("name_en", "name_ja", "agency__code")
     list_select_related = ("agency", "parent__parent")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        viewer = request_viewer(request)
+        if db_field.name in ("agency", "parent") and field is not None and not viewer.is_superuser:
+            # A primary liaison keeps the unit tree of their own agency only.
+            agency_path = "pk__in" if db_field.name == "agency" else "agency_id__in"
+            field.queryset = field.queryset.filter(**{agency_path: viewer.primary_agency_ids})
+        return field
 
 
 class TermFilter(admin.SimpleListFilter):
@@ -51,8 +65,6 @@ class TermFilter(admin.SimpleListFilter):
         return [("active", _("In office")), ("ended", _("Ended"))]
 
     def queryset(self, request, queryset):
-        from coordination.calendar import japan_today
-
         active = Liaison.objects.active_on(japan_today()).values("pk")
         if self.value() == "active":
             return queryset.filter(pk__in=active)
@@ -61,17 +73,52 @@ class TermFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LiaisonAppointForm(forms.ModelForm):
+    class Meta:
+        model = Liaison
+        fields = ("user", "agency", "role", "org_unit", "start_date")
+
+
+class LiaisonEndForm(forms.ModelForm):
+    class Meta:
+        model = Liaison
+        fields = ("end_date",)
+
+
 @admin.register(Liaison)
-class LiaisonAdmin(CoordinatorManagedAdmin, SimpleHistoryAdmin):
+class LiaisonAdmin(ServiceSaved, RestrictedAdmin):
+    """A term is appointed and ended, never rewritten: who served which agency stays as it was."""
+
     list_display = ("user", "agency", "org_unit", "role", "start_date", "end_date")
     list_filter = (TermFilter, "agency", "role")
     search_fields = ("user__username", "user__first_name", "user__last_name", "agency__code")
     list_select_related = ("user", "agency", "org_unit")
+    autocomplete_fields = ("user",)
     actions = ["end_terms_today"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = LiaisonEndForm if obj is not None else LiaisonAppointForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("user", "agency", "role", "org_unit", "start_date")
+        return ("user", "agency", "role", "org_unit", "start_date", "end_date")
+
     def get_readonly_fields(self, request, obj=None):
-        # A term is replaced, never rewritten: who served which agency stays as it was.
-        return ("user", "agency", "start_date") if obj is not None else ()
+        return ("user", "agency", "role", "org_unit", "start_date") if obj is not None else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        viewer = request_viewer(request)
+        if db_field.name == "agency" and field is not None and not viewer.is_superuser:
+            field.queryset = field.queryset.filter(pk__in=viewer.primary_agency_ids)
+        return field
+
+    def service_save(self, request, obj, form, change):
+        if change:
+            return liaison_end_term(actor=request.user, liaison=obj, end_date=form.cleaned_data.get("end_date"))
+        return liaison_appoint(actor=request.user, **{name: form.cleaned_data.get(name) for name in form.Meta.fields})
 
     @admin.action(description=_("End the selected terms today (access stops at once)"))
     def end_terms_today(self, request, queryset):
@@ -80,6 +127,7 @@ class LiaisonAdmin(CoordinatorManagedAdmin, SimpleHistoryAdmin):
             try:
                 liaison_end_term(actor=request.user, liaison=liaison)
                 ended += 1
-            except ValidationError as error:
-                messages.error(request, f"{liaison}: {' '.join(error.messages)}")
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+                messages.error(request, f"{liaison}: {reason}")
         messages.success(request, _("%(count)d terms ended.") % {"count": ended})

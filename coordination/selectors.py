@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from agencies.models import Liaison
+from coordination.access import action_items_visible
+from coordination.calendar import japan_today
 from coordination.models import (
     ActionItem,
     Attachment,
     Concurrence,
     DepartmentMember,
     ExtensionRequest,
-    Meeting,
     ProgressUpdate,
-    Reminder,
 )
 from coordination.workflow import Role, Viewer, roles_for
 
@@ -35,45 +35,46 @@ def viewer_for(user, *, today: datetime.date) -> Viewer:
     coordinator_ids, director_ids = set(), set()
     for department_id, role in memberships.values_list("department_id", "role"):
         (director_ids if role == DepartmentMember.Role.DIRECTOR else coordinator_ids).add(department_id)
-    agency_ids = frozenset(liaison_terms_active(user, today=today).values_list("agency_id", flat=True))
+    terms = list(liaison_terms_active(user, today=today).values_list("agency_id", "role"))
     return Viewer(
         user_id=user.pk,
         is_superuser=user.is_superuser,
         coordinator_department_ids=frozenset(coordinator_ids),
         director_department_ids=frozenset(director_ids),
-        liaison_agency_ids=agency_ids,
+        liaison_agency_ids=frozenset(agency_id for agency_id, _role in terms),
+        primary_agency_ids=frozenset(agency_id for agency_id, role in terms if role == Liaison.Role.PRIMARY),
     )
 
 
-def action_items_visible_to(user, *, today: datetime.date, viewer: Viewer | None = None) -> QuerySet[ActionItem]:
-    """The single definition of which items a person sees.
+def request_viewer(request) -> Viewer:
+    """The roles of a request's user, computed once per request (token authentication may have done it already)."""
+    viewer = getattr(request, "_tracker_viewer", None)
+    if viewer is None:
+        user = request.user
+        viewer = getattr(user, "tracker_viewer", None) or viewer_for(user, today=japan_today())
+        request._tracker_viewer = viewer
+    return viewer
 
-    Superusers see everything; coordinators and directors see their departments' items; a liaison in office
-    sees items where their agency is lead or supporting. Anyone else sees nothing.
-    """
-    viewer = viewer or viewer_for(user, today=today)
-    items = ActionItem.objects.all()
-    if viewer.is_superuser:
-        return items
-    condition = Q(pk__in=[])
-    department_ids = viewer.coordinator_department_ids | viewer.director_department_ids
-    if department_ids:
-        condition |= Q(department_id__in=department_ids)
-    if viewer.liaison_agency_ids:
-        supporting = Concurrence.objects.filter(action_item=OuterRef("pk"), agency_id__in=viewer.liaison_agency_ids)
-        condition |= Q(lead_agency_id__in=viewer.liaison_agency_ids) | Q(Exists(supporting))
-    return items.filter(condition)
+
+def action_items_visible_to(user, *, today: datetime.date, viewer: Viewer | None = None) -> QuerySet[ActionItem]:
+    """The items `user` sees on `today` (the rule itself is `access.action_items_visible`)."""
+    return action_items_visible(viewer or viewer_for(user, today=today))
 
 
 def action_item_roles(viewer: Viewer, item: ActionItem) -> frozenset[Role]:
-    """The roles `viewer` holds on `item` (uses prefetched concurrences when there are any)."""
+    """The roles `viewer` holds on `item` (uses prefetched concurrences when there are any).
+
+    The agencies on an item have no role on it before its first assignment: a draft is the department's own."""
     supporting_ids = [c.agency_id for c in item.concurrences.all()] if item.pk else []
-    return roles_for(
+    roles = roles_for(
         viewer,
         department_id=item.department_id,
         lead_agency_id=item.lead_agency_id,
         supporting_agency_ids=supporting_ids,
     )
+    if item.first_assigned_at is None:
+        roles -= {Role.LEAD_LIAISON, Role.SUPPORTING_LIAISON}
+    return roles
 
 
 def liaisons_for_agency(agency_id: int, *, today: datetime.date) -> QuerySet[Liaison]:
@@ -92,37 +93,6 @@ def action_items_with_details(items: QuerySet[ActionItem]) -> QuerySet[ActionIte
     return items.select_related("department", "lead_agency", "coordinator").prefetch_related(
         Prefetch("concurrences", queryset=concurrences), "dependencies"
     )
-
-
-def extension_requests_visible_to(visible_items: QuerySet[ActionItem]) -> QuerySet[ExtensionRequest]:
-    """Extension requests on the items a person sees."""
-    return ExtensionRequest.objects.filter(action_item__in=visible_items.values("pk"))
-
-
-def liaisons_visible_to(viewer: Viewer) -> QuerySet[Liaison]:
-    """Coordinators see every agency's liaison terms; a liaison sees those of the agencies they serve."""
-    if viewer.is_coordinating:
-        return Liaison.objects.all()
-    return Liaison.objects.filter(agency_id__in=viewer.liaison_agency_ids)
-
-
-def reminders_visible_to(user, viewer: Viewer) -> QuerySet[Reminder]:
-    """The reminder ledger: coordinators see their departments' rows, everyone sees the rows addressed to them."""
-    if viewer.is_superuser:
-        return Reminder.objects.all()
-    departments = viewer.coordinator_department_ids | viewer.director_department_ids
-    return Reminder.objects.filter(Q(action_item__department_id__in=departments) | Q(recipient_id=user.pk))
-
-
-def meetings_visible_to(viewer: Viewer) -> QuerySet[Meeting]:
-    """Coordinators see their departments' meetings; a liaison sees the meetings their agency took part in."""
-    if viewer.is_superuser:
-        return Meeting.objects.all()
-    departments = viewer.coordinator_department_ids | viewer.director_department_ids
-    condition = Q(department_id__in=departments) | Q(
-        pk__in=Meeting.agencies.through.objects.filter(agency_id__in=viewer.liaison_agency_ids).values("meeting_id")
-    )
-    return Meeting.objects.filter(condition)
 
 
 HISTORY_CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}

@@ -38,6 +38,8 @@ class Viewer:
     coordinator_department_ids: frozenset[int] = field(default_factory=frozenset)
     director_department_ids: frozenset[int] = field(default_factory=frozenset)
     liaison_agency_ids: frozenset[int] = field(default_factory=frozenset)
+    primary_agency_ids: frozenset[int] = field(default_factory=frozenset)  # where they are the primary liaison
+    read_only: bool = False  # a read-only token or integration account: sees as its roles allow, changes nothing
 
     @property
     def is_coordinating(self) -> bool:

@@ -107,5 +107,12 @@ class ActionItemFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Action item {n}")
     department = factory.SubFactory(DepartmentFactory)
     lead_agency = factory.SubFactory(AgencyFactory)
+    status = ActionItem.Status.DRAFT
     due_date = datetime.date(2026, 6, 30)
     original_due_date = factory.SelfAttribute("due_date")
+    # An item past draft has been assigned: its agencies see it from then on.
+    first_assigned_at = factory.LazyAttribute(
+        lambda item: (
+            None if item.status == ActionItem.Status.DRAFT else datetime.datetime(2026, 5, 25, 1, tzinfo=datetime.UTC)
+        )
+    )

@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from coordination.admin.base import request_viewer
+from coordination.access import may_change, tokens_issuable_for
+from coordination.admin.base import RestrictedAccess, request_viewer
 
 from .models import ApiToken, User
 from .services import api_token_issue, api_token_revoke
@@ -17,13 +19,42 @@ if admin.site.is_registered(AuthToken):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RestrictedAccess, DjangoUserAdmin):
+    """Accounts: a superuser manages them; everyone else sees and edits their own name, email and language (their
+    password through "Change password", which asks for the old one), and a department's coordinators see the
+    people they work with."""
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Preferences"), {"fields": ("preferred_language",)}),
     )
+    own_fieldsets = (
+        (None, {"fields": ("username",)}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Preferences"), {"fields": ("preferred_language",)}),
+    )
     list_display = ("username", "first_name", "last_name", "email", "preferred_language", "is_staff", "is_active")
     list_filter = ("is_staff", "is_superuser", "is_active", "preferred_language")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request_viewer(request).is_superuser:
+            return self.own_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not request_viewer(request).is_superuser:
+            return (
+                ("username",)
+                if may_change(request_viewer(request), obj)
+                else ("username", "first_name", "last_name", "email", "preferred_language")
+            )
+        return super().get_readonly_fields(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting a password without knowing the current one is for the system's administrators.
+        if not request_viewer(request).is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 class ApiTokenAddForm(forms.ModelForm):
@@ -49,42 +80,22 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "token_key", "created", "created_by", "expiry", "revoked_at", "last_used_at")
+class ApiTokenAdmin(RestrictedAccess, admin.ModelAdmin):
+    list_display = ("name", "user", "created", "created_by", "expiry", "revoked_at", "last_used_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created")
     search_fields = ("name", "token_key", "user__username")
     list_select_related = ("user", "created_by")
-    readonly_fields = ("user", "name", "token_key", "created", "created_by", "expiry", "revoked_at", "revoked_by")
+    readonly_fields = ("user", "name", "created", "created_by", "expiry", "revoked_at", "revoked_by")
     actions = ["revoke_tokens"]
-
-    def _is_coordinating(self, request) -> bool:
-        return request.user.is_active and request_viewer(request).is_coordinating
-
-    def has_module_permission(self, request):
-        return self._is_coordinating(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._is_coordinating(request)
-
-    def has_add_permission(self, request):
-        return self._is_coordinating(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a token is issued and revoked, never edited
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # revoked tokens stay on record
-
-    def get_queryset(self, request):
-        tokens = super().get_queryset(request)
-        return tokens if request.user.is_superuser else tokens.filter(user__is_superuser=False)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ApiTokenAddForm
         form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None and not request.user.is_superuser:
-            form.base_fields["user"].queryset = User.objects.filter(is_active=True, is_superuser=False)
+        if obj is None:
+            # A token acts as its owner: people issue tokens for themselves (superusers for anyone).
+            form.base_fields["user"].queryset = tokens_issuable_for(request_viewer(request))
+            form.base_fields["user"].initial = request.user.pk
         return form
 
     def get_readonly_fields(self, request, obj=None):

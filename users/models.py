@@ -56,7 +56,8 @@ class ApiToken(AbstractAuthToken):
         ordering = ["-created"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.token_key}…)"
+        # The key's first characters are not shown: after it is issued, no page shows any part of a key.
+        return f"{self.name} ({self.created:%Y-%m-%d})" if self.created else self.name
 
     def is_usable_at(self, moment) -> bool:
         return self.revoked_at is None and (self.expiry is None or self.expiry > moment)

@@ -9,19 +9,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coordination.access import may_manage_tokens_of
+from coordination.calendar import japan_today
+from coordination.selectors import viewer_for
+
 from .models import ApiToken
 
 
-def _may_manage_tokens_of(actor, user) -> bool:
-    """Superusers manage anyone's tokens; coordinators and directors manage those of people who are not superusers."""
-    if actor is None:  # the command line: whoever can run manage.py already holds the database
+def _may_manage_tokens_of(actor, user, *, now: datetime.datetime) -> bool:
+    """The access rule for tokens (`coordination.access`): one's own, and a superuser anyone's. A token acts as
+    its owner, so issuing one for somebody else would let the issuer act as them."""
+    if actor is None:  # the operator's command line: whoever can run manage.py already holds the database
         return True
-    if actor.is_superuser:
-        return True
-    from coordination.calendar import japan_today
-    from coordination.selectors import viewer_for  # users does not depend on coordination at import time
-
-    return viewer_for(actor, today=japan_today()).is_coordinating and not user.is_superuser
+    return may_manage_tokens_of(viewer_for(actor, today=japan_today(now)), user)
 
 
 @transaction.atomic
@@ -30,8 +30,8 @@ def api_token_issue(
 ) -> tuple[ApiToken, str]:
     """Issue a new token for `user`; returns the token row and the key, which is shown once and never stored."""
     now = now or timezone.now()
-    if not _may_manage_tokens_of(actor, user):
-        raise PermissionDenied(_("Only coordinators issue API tokens, and only superusers issue them for superusers."))
+    if not _may_manage_tokens_of(actor, user, now=now):
+        raise PermissionDenied(_("People issue API tokens for themselves; only superusers issue them for others."))
     errors = {}
     name = (name or "").strip()
     if not name:
@@ -52,8 +52,8 @@ def api_token_revoke(*, actor, token: ApiToken, now: datetime.datetime | None = 
     """Revoke a token: it stops working at once and stays on record with who revoked it and when."""
     now = now or timezone.now()
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if actor is not None and actor.pk != token.user_id and not _may_manage_tokens_of(actor, token.user):
-        raise PermissionDenied(_("Only coordinators revoke other people's API tokens."))
+    if actor is not None and actor.pk != token.user_id and not _may_manage_tokens_of(actor, token.user, now=now):
+        raise PermissionDenied(_("People revoke their own API tokens; only superusers revoke others'."))
     if token.revoked_at is None:
         token.revoked_at = now
         token.revoked_by = actor

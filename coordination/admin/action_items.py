@@ -10,15 +10,14 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.models import Agency
 from coordination import services, workflow
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Concurrence, Department, ExtensionRequest, Initiative, ProgressUpdate
-from coordination.selectors import action_item_roles, action_items_visible_to
+from coordination.selectors import action_item_roles
 
-from .base import request_viewer
+from .base import RestrictedAdmin, request_viewer
 from .forms import (
     ActionItemForm,
     ConcurrenceForm,
@@ -121,7 +120,7 @@ ACTION_FORMS = {
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(SimpleHistoryAdmin):
+class ActionItemAdmin(RestrictedAdmin):
     form = ActionItemForm
     change_form_template = "admin/coordination/actionitem/change_form.html"
     list_display = (
@@ -148,7 +147,8 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     date_hierarchy = None
     inlines = [ConcurrenceInline, ProgressUpdateInline, ExtensionRequestInline]
-    autocomplete_fields = ()
+    # Choices among items and people are searched, never listed in full, and only among what the viewer sees.
+    autocomplete_fields = ("parent", "dependencies", "coordinator", "assigned_liaison", "org_unit", "meeting")
     history_list_display = ("status", "due_date", "percent_complete")
     actions = None
 
@@ -179,33 +179,24 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     # --- Who sees and does what ------------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        viewer = request_viewer(request)
         return (
-            action_items_visible_to(request.user, today=japan_today(), viewer=viewer)
-            .select_related("lead_agency", "department")
-            .prefetch_related("concurrences")
+            super().get_queryset(request).select_related("lead_agency", "department").prefetch_related("concurrences")
         )
 
     def _roles(self, request, obj):
         return action_item_roles(request_viewer(request), obj)
 
     def has_module_permission(self, request):
-        viewer = request_viewer(request)
-        return request.user.is_staff and (viewer.is_coordinating or viewer.is_liaison)
+        return request_viewer(request).has_any_role
 
     def has_view_permission(self, request, obj=None):
         if obj is None:
             return self.has_module_permission(request)
-        return request.user.is_staff and workflow.can_view(self._roles(request, obj))
+        return workflow.can_view(self._roles(request, obj))
 
     def has_change_permission(self, request, obj=None):
-        return self.has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return request.user.is_staff and request_viewer(request).is_coordinating
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # cancel instead: nothing people worked on is deleted
+        # Which fields and actions, the workflow decides (get_readonly_fields, available_actions).
+        return self.has_view_permission(request, obj) and not request_viewer(request).read_only
 
     def get_inline_instances(self, request, obj=None):
         # A new item has nothing recorded on it yet.
@@ -248,8 +239,6 @@ class ActionItemAdmin(SimpleHistoryAdmin):
                 kwargs["queryset"] = Department.objects.filter(pk__in=departments)
             elif db_field.name == "initiative":
                 kwargs["queryset"] = Initiative.objects.filter(department_id__in=departments, is_active=True)
-            elif db_field.name == "parent":
-                kwargs["queryset"] = ActionItem.objects.filter(department_id__in=departments)
         if db_field.name == "lead_agency":
             kwargs["queryset"] = Agency.objects.filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -295,6 +284,8 @@ class ActionItemAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Dependencies and supporting agencies were saved by the service; the inlines are read-only."""
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     # --- The change page and its action pages -------------------------------------------------------------------
 
@@ -335,12 +326,6 @@ class ActionItemAdmin(SimpleHistoryAdmin):
             extra_context["item_actions"] = self.available_actions(request, obj)
             extra_context["item_overdue"] = obj.is_overdue_on(japan_today())
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        # The history of an item you cannot see does not exist for you.
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
 
     def _action_response(self, request, obj, form, title):
         context = {

@@ -3,15 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from coordination.models import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 
-from .base import DepartmentCoordinatorsAdmin, ReadOnlyAdmin, request_viewer
+from .base import ReadOnlyAdmin, RestrictedAdmin, RestrictedModelAdmin
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(DepartmentCoordinatorsAdmin, SimpleHistoryAdmin):
+class ReminderPolicyAdmin(RestrictedAdmin):
     list_display = ("department", "is_active", "due_soon_first", "due_soon_second", "stale_after")
     fieldsets = (
         (None, {"fields": ("department", "is_active")}),
@@ -43,30 +42,14 @@ class ReminderPolicyAdmin(DepartmentCoordinatorsAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class ReminderAdmin(ReadOnlyAdmin, RestrictedModelAdmin):
     """The ledger: every reminder recorded, to whom, and whether it went out. Nothing here is edited by hand."""
 
     list_display = ("created_at", "rule", "action_item", "recipient", "is_copy", "state", "attempts", "sent_at")
     list_filter = ("state", "rule", "is_copy", "due_on")
     search_fields = ("action_item__title", "recipient__username", "occurrence")
     list_select_related = ("action_item", "recipient")
-    raw_id_fields = ("action_item", "recipient")
     date_hierarchy = "created_at"
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or request_viewer(request).is_coordinating
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def get_queryset(self, request):
-        reminders = super().get_queryset(request)
-        if request.user.is_superuser:
-            return reminders
-        viewer = request_viewer(request)
-        return reminders.filter(
-            action_item__department_id__in=viewer.coordinator_department_ids | viewer.director_department_ids
-        )
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -78,17 +61,29 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ("department", "name", "url", "secret", "events", "owner", "is_active")
-        widgets = {"secret": forms.PasswordInput(render_value=True)}
+        # The secret is typed once and never sent back to a browser; left empty on a change, it stays as it was.
+        widgets = {"secret": forms.PasswordInput(render_value=False)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "secret" in self.fields:
+            self.fields["secret"].required = False
+            self.fields["secret"].help_text = _("Leave empty to keep the current secret; type a new one to rotate it.")
+
+    def clean_secret(self):
+        secret = self.cleaned_data.get("secret", "")
+        return secret or (self.instance.secret if self.instance.pk else secret)
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(DepartmentCoordinatorsAdmin, SimpleHistoryAdmin):
+class WebhookEndpointAdmin(RestrictedAdmin):
     """A department's coordinators register its receivers; switching one back on clears its failure count."""
 
     form = WebhookEndpointForm
     list_display = ("name", "department", "url", "is_active", "consecutive_failures", "disabled_at")
     list_filter = ("is_active", "department")
     readonly_fields = ("consecutive_failures", "disabled_at")
+    history_hidden_fields = ("secret",)
 
     def save_model(self, request, obj, form, change):
         if change and "is_active" in form.changed_data and obj.is_active:
@@ -98,25 +93,9 @@ class WebhookEndpointAdmin(DepartmentCoordinatorsAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin, RestrictedModelAdmin):
     """The log of webhook deliveries: what was sent where, and how the receiver answered."""
 
     list_display = ("created_at", "event", "action_item", "endpoint", "state", "attempts", "last_status_code")
     list_filter = ("state", "event", "endpoint")
     list_select_related = ("endpoint", "action_item")
-    raw_id_fields = ("action_item", "endpoint")
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or request_viewer(request).is_coordinating
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def get_queryset(self, request):
-        deliveries = super().get_queryset(request)
-        if request.user.is_superuser:
-            return deliveries
-        viewer = request_viewer(request)
-        return deliveries.filter(
-            endpoint__department_id__in=viewer.coordinator_department_ids | viewer.director_department_ids
-        )

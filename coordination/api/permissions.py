@@ -5,18 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from coordination.calendar import japan_today
-from coordination.selectors import viewer_for
-from coordination.workflow import Viewer
-
-
-def request_viewer(request) -> Viewer:
-    """The requesting user's roles, computed once per request (token authentication already computed them)."""
-    viewer = getattr(request, "_tracker_viewer", None)
-    if viewer is None:
-        viewer = getattr(request.user, "tracker_viewer", None) or viewer_for(request.user, today=japan_today())
-        request._tracker_viewer = viewer
-    return viewer
+from coordination.access import restrict
+from coordination.selectors import request_viewer
 
 
 class HasCurrentRole(BasePermission):
@@ -29,3 +19,11 @@ class HasCurrentRole(BasePermission):
         if not (user and user.is_authenticated):
             return False
         return request_viewer(request).has_any_role
+
+
+class RestrictedQuerysetMixin:
+    """Every list, detail and action of a viewset reads only what `access.restrict` lets the requester see."""
+
+    def get_queryset(self):
+        rows = super().get_queryset()
+        return rows & restrict(rows.model, request_viewer(self.request))

@@ -27,17 +27,13 @@ from coordination.selectors import (
     action_item_history,
     action_items_visible_to,
     action_items_with_details,
-    extension_requests_visible_to,
-    liaisons_visible_to,
-    meetings_visible_to,
-    reminders_visible_to,
 )
 
 from . import serializers as s
 from .concurrency import IdempotentPostMixin, check_if_match, etag_for
 from .filters import ActionItemFilter, ItemOrderingFilter, ReminderFilter
 from .pagination import NewestFirstCursorPagination, ReferenceCursorPagination, UpdatedCursorPagination
-from .permissions import request_viewer
+from .permissions import RestrictedQuerysetMixin, request_viewer
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -66,7 +62,7 @@ class AnyMediaRenderer(BaseRenderer):
 # --- Reference data --------------------------------------------------------------------------------------------------
 
 
-class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
+class ReferenceViewSet(RestrictedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = ReferenceCursorPagination
 
     def write_serializer(self, serializer_class):
@@ -98,10 +94,7 @@ class LiaisonViewSet(IdempotentPostMixin, ReferenceViewSet):
     """Liaison terms: coordinators see every agency's, a liaison sees their own agencies'."""
 
     serializer_class = s.LiaisonSerializer
-    queryset = Liaison.objects.none()
-
-    def get_queryset(self):
-        return liaisons_visible_to(request_viewer(self.request)).select_related("user", "agency")
+    queryset = Liaison.objects.select_related("user", "agency")
 
     @extend_schema(
         tags=["reference"],
@@ -171,17 +164,12 @@ class MeetingViewSet(CoordinatorWritesMixin, ReferenceViewSet):
     """Interagency meetings: coordinators see their departments', a liaison those their agency took part in."""
 
     serializer_class = s.MeetingSerializer
-    queryset = Meeting.objects.none()
+    queryset = Meeting.objects.select_related("department").prefetch_related("agencies")
     write_serializer_class = s.MeetingWriteSerializer
     update_serializer_class = s.MeetingUpdateSerializer
     create_service = staticmethod(services.meeting_create)
     update_service = staticmethod(services.meeting_update)
     instance_name = "meeting"
-
-    def get_queryset(self):
-        return (
-            meetings_visible_to(request_viewer(self.request)).select_related("department").prefetch_related("agencies")
-        )
 
 
 @reference_writes("initiative")
@@ -567,18 +555,14 @@ for _name in workflow.TRANSITIONS:
     list=extend_schema(tags=["extensions"], summary="Extension requests on items you can see"),
     retrieve=extend_schema(tags=["extensions"]),
 )
-class ExtensionRequestViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
+class ExtensionRequestViewSet(IdempotentPostMixin, RestrictedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Extension requests across items; coordinators approve or deny them here."""
 
     serializer_class = s.ExtensionRequestSerializer
-    queryset = ExtensionRequest.objects.none()
+    queryset = ExtensionRequest.objects.select_related("requested_by", "decided_by")
     pagination_class = UpdatedCursorPagination
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ["state"]
-
-    def get_queryset(self):
-        visible = action_items_visible_to(self.request.user, today=japan_today(), viewer=request_viewer(self.request))
-        return extension_requests_visible_to(visible).select_related("requested_by", "decided_by")
 
     def decide(self, request, *, approve: bool) -> Response:
         serializer = s.ExtensionDecisionSerializer(data=request.data)
@@ -621,14 +605,11 @@ class ExtensionRequestViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet
     list=extend_schema(tags=["reminders"], summary="The reminder ledger: what was recorded for whom, and its delivery"),
     retrieve=extend_schema(tags=["reminders"]),
 )
-class ReminderViewSet(viewsets.ReadOnlyModelViewSet):
+class ReminderViewSet(RestrictedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Read-only. Coordinators see their departments' reminders; everyone else sees the ones addressed to them."""
 
     serializer_class = s.ReminderSerializer
-    queryset = Reminder.objects.none()
+    queryset = Reminder.objects.select_related("recipient")
     pagination_class = NewestFirstCursorPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = ReminderFilter
-
-    def get_queryset(self):
-        return reminders_visible_to(self.request.user, request_viewer(self.request)).select_related("recipient")

@@ -182,6 +182,12 @@ class ActionItem(TimeStampedModel):
         related_name="+",
     )
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    first_assigned_at = models.DateTimeField(
+        _("first assigned at"),
+        null=True,
+        blank=True,
+        help_text=_("Kept when the item is declined: the agencies on it see it from its first assignment on."),
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

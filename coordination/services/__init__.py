@@ -14,7 +14,14 @@ from .action_items import (
     action_item_update,
     action_items_recur,
 )
-from .organisation import initiative_create, initiative_update, liaison_end_term, meeting_create, meeting_update
+from .organisation import (
+    initiative_create,
+    initiative_update,
+    liaison_appoint,
+    liaison_end_term,
+    meeting_create,
+    meeting_update,
+)
 from .records import (
     attachment_create,
     concurrence_record,
@@ -38,6 +45,7 @@ __all__ = [
     "extension_request_decide",
     "initiative_create",
     "initiative_update",
+    "liaison_appoint",
     "liaison_end_term",
     "meeting_create",
     "meeting_update",

@@ -301,6 +301,7 @@ def action_item_transition(
     if name == "assign":
         _check_assignable(item)
         item.assigned_at = now
+        item.first_assigned_at = item.first_assigned_at or now
         if item.original_due_date is None:
             item.original_due_date = item.due_date
     elif name == "decline":
@@ -414,7 +415,7 @@ def action_item_next_occurrence(*, item: ActionItem, now: datetime.datetime | No
     liaison = item.assigned_liaison
     following.assigned_liaison = liaison if liaison and liaison.is_active_on(japan_today(now)) else None
     following.status = Status.ASSIGNED
-    following.assigned_at = now
+    following.assigned_at = following.first_assigned_at = now
     reason = _("Next occurrence of #%(item)s, created by the schedule") % {"item": item.pk}
     _save(following, actor=None, reason=reason)
     for concurrence in item.concurrences.all():

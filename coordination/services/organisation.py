@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import Liaison
+from agencies.models import Agency, Liaison, OrgUnit
+from coordination.access import may_change
 from coordination.calendar import japan_today
 from coordination.models import (
     ActionItem,
     Department,
+    DepartmentMember,
     Initiative,
     Meeting,
 )
@@ -24,20 +26,73 @@ from .common import _require, _save
 # --- Liaison terms --------------------------------------------------------------------------------------------------
 
 
+def _require_term_manager(actor, liaison: Liaison, *, now: datetime.datetime) -> None:
+    viewer = viewer_for(actor, today=japan_today(now))
+    if liaison.user_id == getattr(actor, "pk", None) and not viewer.is_superuser:
+        raise PermissionDenied(_("Nobody appoints or ends their own liaison term."))
+    _require(
+        may_change(viewer, liaison),
+        _(
+            "Liaison terms are managed by the system's administrators, and a ministry's alternates by its "
+            "primary liaison."
+        ),
+    )
+
+
+@transaction.atomic
+def liaison_appoint(
+    *,
+    actor,
+    user,
+    agency: Agency,
+    role: str = Liaison.Role.ALTERNATE,
+    org_unit: OrgUnit | None = None,
+    start_date: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> Liaison:
+    """Appoint `user` as a liaison of `agency` from `start_date` (today by default).
+
+    Superusers appoint anyone; an agency's primary liaison appoints its alternates. Nobody appoints themselves, and
+    a department's coordinator or director cannot also be a liaison (a ministry's people are not the department's).
+    """
+    now = now or timezone.now()
+    today = japan_today(now)
+    term = Liaison(user=user, agency=agency, role=role, org_unit=org_unit, start_date=start_date or today)
+    _require_term_manager(actor, term, now=now)
+    errors: dict[str, list[str]] = {}
+    if role not in Liaison.Role.values:
+        errors["role"] = [_("Choose primary or alternate.")]
+    if not user.is_active:
+        errors["user"] = [_("This user is inactive.")]
+    elif user.is_superuser:
+        errors["user"] = [_("A system administrator cannot also be a liaison.")]
+    elif DepartmentMember.objects.filter(user=user, is_active=True).exists():
+        errors["user"] = [_("This person is a coordinator or director of a department, so cannot also be a liaison.")]
+    elif Liaison.objects.filter(user=user, agency=agency, end_date__isnull=True).exists():
+        errors["user"] = [_("This person already holds an open term for this agency.")]
+    if org_unit is not None and org_unit.agency_id != agency.pk:
+        errors["org_unit"] = [_("The unit must belong to the liaison's agency.")]
+    if not agency.is_active:
+        errors["agency"] = [_("The agency is not active.")]
+    if errors:
+        raise ValidationError(errors)
+    _save(term, actor=actor, reason=_("Term started"))
+    return term
+
+
 @transaction.atomic
 def liaison_end_term(
     *, actor, liaison: Liaison, end_date: datetime.date | None = None, now: datetime.datetime | None = None
 ) -> Liaison:
     """End a liaison's term (today by default: access stops at once); their open items go back to the agency."""
     now = now or timezone.now()
-    _require(
-        viewer_for(actor, today=japan_today(now)).is_coordinating,
-        _("Only coordinators and directors end liaison terms."),
-    )
     liaison = Liaison.objects.select_for_update().get(pk=liaison.pk)
+    _require_term_manager(actor, liaison, now=now)
     end_date = end_date or japan_today(now)
     if end_date < liaison.start_date:
         raise ValidationError({"end_date": [_("The term cannot end before it started.")]})
+    if liaison.end_date is not None and liaison.end_date <= japan_today(now):
+        raise ValidationError({"end_date": [_("This term has already ended.")]})
     liaison.end_date = end_date
     _save(liaison, actor=actor, reason=_("Term ended"))
     if end_date <= japan_today(now):

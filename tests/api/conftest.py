@@ -4,6 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 ROLES = ["coordinator", "director", "lead_liaison", "supporting_liaison", "unrelated_liaison", "ended_liaison"]
+# Clients exist for these too, outside the matrix's default roles.
+EXTRA_ROLES = ["superuser", "other_coordinator"]
 
 
 @pytest.fixture

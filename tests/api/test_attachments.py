@@ -30,7 +30,8 @@ def upload(client, item, name, content, content_type):
         ("draft.docx", DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ],
 )
-def test_allowed_files_are_stored_and_downloaded_unchanged(api, world, name, content, content_type):
+def test_allowed_files_are_stored_and_downloaded_unchanged(api, world, move_to_status, name, content, content_type):
+    move_to_status(world.item, "assigned")
     client = api("lead_liaison")
     response = upload(client, world.item, name, content, content_type)
     assert response.status_code == 201, response.content

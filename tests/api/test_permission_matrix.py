@@ -71,8 +71,11 @@ ENDPOINTS = [
     *[Endpoint(f"list {name}", "get", f"/api/v1/{name}/", everyone(200)) for name in REFERENCE],
     Endpoint("read agency", "get", "/api/v1/agencies/{mod}/", everyone(200)),
     Endpoint("read org unit", "get", "/api/v1/org-units/{mod_unit}/", everyone(200)),
-    Endpoint("read department", "get", "/api/v1/departments/{department}/", everyone(200)),
-    Endpoint("read initiative", "get", "/api/v1/initiatives/{initiative}/", everyone(200), prepare="reference"),
+    # Liaisons see the departments and initiatives of the items they see.
+    Endpoint("read department", "get", "/api/v1/departments/{department}/", item_roles(200, 200, 200)),
+    Endpoint(
+        "read initiative", "get", "/api/v1/initiatives/{initiative}/", item_roles(200, 200, 200), prepare="reference"
+    ),
     Endpoint("read liaison term", "get", "/api/v1/liaisons/{lead_term}/", item_roles(200, 200, 404, unrelated=404)),
     Endpoint(
         "read meeting",
@@ -107,7 +110,7 @@ ENDPOINTS = [
         "change initiative",
         "patch",
         "/api/v1/initiatives/{initiative}/",
-        item_roles(200, 403, 403, unrelated=403),
+        item_roles(200, 403, 403),
         body={"is_active": False},
         prepare="reference",
     ),
@@ -115,7 +118,7 @@ ENDPOINTS = [
         "end liaison term",
         "post",
         "/api/v1/liaisons/{lead_term}/end-term/",
-        item_roles(200, 403, 404, unrelated=404),
+        item_roles(403, 403, 404),  # coordinators never; nobody their own term; superusers: test_reference.py
     ),
     Endpoint("business days", "get", "/api/v1/calendar/business-days/?start=2026-12-28&add=1", everyone(200)),
     Endpoint("list items", "get", "/api/v1/action-items/", everyone(200)),
@@ -137,7 +140,8 @@ ENDPOINTS = [
     Endpoint("edit title", "patch", ITEM, item_roles(200, 403, 403), body={"title": "A clearer title"}),
     Endpoint("route by patch", "patch", ITEM, item_roles(200, 200, 403), body={"org_unit": "{mod_unit}"}),
     Endpoint("route", "post", ITEM + "route/", item_roles(200, 200, 403), body={"assigned_liaison": None}),
-    Endpoint("assign", "post", ITEM + "assign/", item_roles(200, 403, 403), status=Status.DRAFT),
+    # A draft never assigned is the department's own: the agencies do not see it yet.
+    Endpoint("assign", "post", ITEM + "assign/", item_roles(200, 404, 404), status=Status.DRAFT),
     Endpoint("decline", "post", ITEM + "decline/", item_roles(403, 200, 403), body={"reason": "Not ours: MOFA's"}),
     Endpoint("acknowledge", "post", ITEM + "acknowledge/", item_roles(403, 200, 403)),
     Endpoint("start", "post", ITEM + "start/", item_roles(403, 200, 403), status=Status.ACKNOWLEDGED),
@@ -286,6 +290,7 @@ def prepare(endpoint: Endpoint, world, move_to_status) -> dict:
         names["initiative"] = Initiative.objects.create(
             code="P1", department=world.department, title_en="Defense diplomacy strategy"
         ).pk
+        ActionItem.objects.filter(pk=item.pk).update(initiative=names["initiative"])
     if endpoint.prepare == "extension":
         extension = services.extension_request_create(
             actor=world.lead_liaison, item=item, requested_due_date=datetime.date(2026, 7, 31), reason="Diet"

@@ -7,6 +7,7 @@ import datetime
 
 from agencies.models import Liaison
 from coordination.models import Initiative, Meeting
+from tests.factories import LiaisonFactory
 
 
 def test_a_coordinator_records_a_meeting_and_changes_it(api, world):
@@ -54,7 +55,11 @@ def test_initiatives_are_created_changed_and_deactivated_never_deleted(api, worl
 
 
 def test_ending_a_term_through_the_api_cuts_access_at_once(api, world):
-    response = api("coordinator").post(f"/api/v1/liaisons/{world.lead_term.pk}/end-term/", {}, format="json")
+    # A coordinator of one department must not cut a ministry off from every department.
+    refused = api("coordinator").post(f"/api/v1/liaisons/{world.lead_term.pk}/end-term/", {}, format="json")
+    assert refused.status_code == 403 and "primary liaison" in refused.json()["detail"]
+    assert Liaison.objects.get(pk=world.lead_term.pk).end_date is None
+    response = api("superuser").post(f"/api/v1/liaisons/{world.lead_term.pk}/end-term/", {}, format="json")
     assert response.status_code == 200 and response.json()["in_office"] is False
     assert api("lead_liaison").get("/api/v1/action-items/").status_code == 401
     assert Liaison.objects.get(pk=world.lead_term.pk).end_date == datetime.date(2026, 6, 1)
@@ -103,3 +108,16 @@ def test_the_reminder_ledger_is_filtered_by_item_recipient_rule_and_state(api, w
     mine = api("supporting_liaison").get("/api/v1/reminders/").json()["results"]
     assert [row["recipient"] for row in mine] == ["mofa-liaison"]  # a liaison sees only what was addressed to them
     assert api("coordinator").post("/api/v1/reminders/", {}).status_code == 405
+
+
+def test_a_primary_liaison_ends_their_agencys_alternates_and_nobody_their_own_term(api, world):
+    alternate = LiaisonFactory(agency=world.mod, role=Liaison.Role.ALTERNATE, user__username="mod-alternate")
+    mofa_alternate = LiaisonFactory(agency=world.mofa, role=Liaison.Role.ALTERNATE)
+    own = api("lead_liaison").post(f"/api/v1/liaisons/{world.lead_term.pk}/end-term/", {}, format="json")
+    assert own.status_code == 403
+    other_agency = api("lead_liaison").post(f"/api/v1/liaisons/{mofa_alternate.pk}/end-term/", {}, format="json")
+    assert other_agency.status_code == 404  # MOFA's terms are not MOD's liaison's to see
+    ended = api("lead_liaison").post(f"/api/v1/liaisons/{alternate.pk}/end-term/", {}, format="json")
+    assert ended.status_code == 200 and ended.json()["in_office"] is False
+    assert Liaison.objects.get(pk=world.lead_term.pk).end_date is None
+    assert Liaison.objects.get(pk=mofa_alternate.pk).end_date is None

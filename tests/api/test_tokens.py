@@ -70,15 +70,15 @@ def test_an_expired_token_is_refused(world, token_for, time_machine):
 
 
 def test_a_revoked_token_stops_working_at_once_and_stays_on_record(world):
-    token, key = api_token_issue(actor=world.coordinator, user=world.lead_liaison, name="MOD tracker sync")
+    token, key = api_token_issue(actor=world.lead_liaison, user=world.lead_liaison, name="MOD tracker sync")
     client = client_with(f"Token {key}")
     assert client.get(ITEMS).status_code == 200
-    api_token_revoke(actor=world.coordinator, token=token)
+    api_token_revoke(actor=world.lead_liaison, token=token)
     response = client.get(ITEMS)
     assert response.status_code == 401 and response.json()["detail"] == "This token has been revoked."
     token.refresh_from_db()
-    assert token.revoked_by == world.coordinator and token.revoked_at is not None
-    assert token.created_by == world.coordinator and token.last_used_at is not None
+    assert token.revoked_by == world.lead_liaison and token.revoked_at is not None
+    assert token.created_by == world.lead_liaison and token.last_used_at is not None
 
 
 def test_ending_the_term_refuses_the_token_the_liaison_already_holds(world, token_for, move_to_status):
@@ -87,7 +87,7 @@ def test_ending_the_term_refuses_the_token_the_liaison_already_holds(world, toke
     assert client.get(f"{ITEMS}{world.item.pk}/").status_code == 200
     from coordination.services import liaison_end_term
 
-    liaison_end_term(actor=world.coordinator, liaison=world.lead_term)
+    liaison_end_term(actor=world.superuser, liaison=world.lead_term)
     for path in (f"{ITEMS}{world.item.pk}/", ITEMS, "/api/v1/agencies/"):
         assert client.get(path).status_code == 401
     assert client.post(f"{ITEMS}{world.item.pk}/acknowledge/", {}).status_code == 401
@@ -108,15 +108,21 @@ def test_session_users_without_a_role_get_403_and_anonymous_get_401(client, worl
     assert response.status_code == 403 and "no current role" in response.json()["detail"]
 
 
-def test_only_coordinators_issue_tokens_and_never_for_superusers(world):
+@pytest.mark.parametrize("actor", ["coordinator", "director", "other_coordinator", "supporting_liaison"])
+def test_nobody_but_a_superuser_issues_or_revokes_a_token_for_someone_else(world, actor):
     from django.core.exceptions import PermissionDenied
 
+    token, _key = api_token_issue(actor=world.lead_liaison, user=world.lead_liaison, name="own")
     with pytest.raises(PermissionDenied):
-        api_token_issue(actor=world.lead_liaison, user=world.lead_liaison, name="self-service")
+        api_token_issue(actor=getattr(world, actor), user=world.lead_liaison, name="to act as them")
     with pytest.raises(PermissionDenied):
-        api_token_issue(actor=world.coordinator, user=world.superuser, name="escalation")
-    api_token_issue(actor=world.superuser, user=world.superuser, name="own")
-    assert ApiToken.objects.count() == 1
+        api_token_revoke(actor=getattr(world, actor), token=token)
+    with pytest.raises(PermissionDenied):
+        api_token_issue(actor=getattr(world, actor), user=world.superuser, name="escalation")
+    assert ApiToken.objects.count() == 1 and ApiToken.objects.get().revoked_at is None
+    api_token_issue(actor=world.superuser, user=world.lead_liaison, name="issued by an administrator")
+    api_token_issue(actor=getattr(world, actor), user=getattr(world, actor), name="their own")
+    assert ApiToken.objects.count() == 3
 
 
 # --- In the admin ------------------------------------------------------------------------------------------------
@@ -130,32 +136,41 @@ def coordinator_admin(client, world):
     return client
 
 
-def test_a_coordinator_issues_a_token_in_the_admin_and_sees_the_key_once(coordinator_admin, world):
-    response = coordinator_admin.post(
+def test_a_coordinator_issues_a_token_for_themselves_in_the_admin_and_sees_the_key_once(coordinator_admin, world):
+    refused = coordinator_admin.post(
         "/admin/users/apitoken/add/", {"user": world.lead_liaison.pk, "name": "MOD tracker", "expires_days": "90"}
+    )
+    assert refused.status_code == 200 and "user" in refused.context["adminform"].form.errors
+    assert not ApiToken.objects.exists()
+    response = coordinator_admin.post(
+        "/admin/users/apitoken/add/", {"user": world.coordinator.pk, "name": "SCD report", "expires_days": "90"}
     )
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     key = response.context["key"]
     assert key in response.text
-    token = ApiToken.objects.get(name="MOD tracker")
-    assert token.user == world.lead_liaison and token.created_by == world.coordinator
+    token = ApiToken.objects.get(name="SCD report")
+    assert token.user == world.coordinator and token.created_by == world.coordinator
     assert client_with(f"Token {key}").get(ITEMS).status_code == 200
     listing = coordinator_admin.get("/admin/users/apitoken/")
-    assert "MOD tracker" in listing.text and key not in listing.text
+    assert "SCD report" in listing.text and key[:8] not in listing.text
     detail = coordinator_admin.get(f"/admin/users/apitoken/{token.pk}/change/")
-    assert detail.status_code == 200 and key not in detail.text
+    assert detail.status_code == 200 and key[:8] not in detail.text
 
 
-def test_a_coordinator_revokes_tokens_in_the_admin(coordinator_admin, world, token_for):
-    key = token_for(world.lead_liaison)
-    token = ApiToken.objects.get(user=world.lead_liaison)
+def test_a_coordinator_revokes_their_own_tokens_and_does_not_see_others(coordinator_admin, world, token_for):
+    key = token_for(world.coordinator)
+    token_for(world.lead_liaison)
+    token = ApiToken.objects.get(user=world.coordinator)
+    others = ApiToken.objects.get(user=world.lead_liaison)
+    assert coordinator_admin.get(f"/admin/users/apitoken/{others.pk}/change/").status_code == 302  # does not exist
     response = coordinator_admin.post(
-        "/admin/users/apitoken/", {"action": "revoke_tokens", "_selected_action": [token.pk]}, follow=True
+        "/admin/users/apitoken/", {"action": "revoke_tokens", "_selected_action": [token.pk, others.pk]}, follow=True
     )
     assert "1 tokens revoked." in response.text
     assert client_with(f"Token {key}").get(ITEMS).status_code == 401
     token.refresh_from_db()
-    assert token.revoked_by == world.coordinator
+    others.refresh_from_db()
+    assert token.revoked_by == world.coordinator and others.revoked_at is None
 
 
 def test_the_admin_form_refuses_bad_input_and_issues_nothing(coordinator_admin, world):
@@ -167,9 +182,12 @@ def test_the_admin_form_refuses_bad_input_and_issues_nothing(coordinator_admin, 
     assert not ApiToken.objects.exists()
 
 
-def test_liaisons_do_not_see_the_token_admin(client, world):
+def test_a_liaison_manages_only_their_own_tokens_in_the_admin(client, world, token_for):
     world.lead_liaison.is_staff = True
     world.lead_liaison.save(update_fields=["is_staff"])
+    token_for(world.coordinator)
     client.force_login(world.lead_liaison)
-    assert client.get("/admin/users/apitoken/").status_code == 403
-    assert client.get("/admin/users/apitoken/add/").status_code == 403
+    assert client.get("/admin/users/apitoken/").status_code == 200
+    form = client.get("/admin/users/apitoken/add/").context["adminform"].form
+    assert list(form.fields["user"].queryset) == [world.lead_liaison]
+    assert "coordinator" not in client.get("/admin/users/apitoken/").text

@@ -277,7 +277,7 @@ def test_history_tells_who_held_the_item_when_after_the_term_ended(world, move_t
     while_held = datetime.datetime.now(tz=datetime.UTC)
     time_machine.shift(datetime.timedelta(hours=1))
 
-    services.liaison_end_term(actor=world.coordinator, liaison=world.lead_term)
+    services.liaison_end_term(actor=world.superuser, liaison=world.lead_term)
     successor = LiaisonFactory(agency=world.mod, start_date=TODAY)
     services.action_item_route(actor=world.coordinator, item=item, liaison=successor, org_unit=None)
 

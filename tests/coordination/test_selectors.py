@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from coordination import services
 from coordination.models import ActionItem, Concurrence, DepartmentMember
 from coordination.selectors import action_item_roles, action_items_visible_to, liaisons_for_agency, viewer_for
 from coordination.workflow import Role
@@ -15,10 +16,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def items(world):
-    """The world's item (SCD, MOD lead, MOFA supporting) plus one item per other situation."""
-    stratcom_item = ActionItemFactory(department=world.other_department, lead_agency=world.mofa, title="StratCom")
-    mofa_led = ActionItemFactory(department=world.department, lead_agency=world.mofa, title="MOFA only")
+def items(world, move_to_status):
+    """The world's item, assigned (SCD, MOD lead, MOFA supporting), plus one item per other situation."""
+    main = move_to_status(world.item, "assigned")
+    never_assigned = ActionItemFactory(department=world.department, lead_agency=world.mod, title="Draft")
+    Concurrence.objects.create(action_item=never_assigned, agency=world.mofa)
+    stratcom_item = ActionItemFactory(
+        department=world.other_department, lead_agency=world.mofa, title="StratCom", status="assigned"
+    )
+    mofa_led = ActionItemFactory(
+        department=world.department, lead_agency=world.mofa, title="MOFA only", status="assigned"
+    )
     closed = ActionItemFactory(
         department=world.department,
         lead_agency=world.mod,
@@ -26,7 +34,7 @@ def items(world):
         closed_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
         title="Closed",
     )
-    return {"main": world.item, "stratcom": stratcom_item, "mofa_only": mofa_led, "closed": closed}
+    return {"main": main, "draft": never_assigned, "stratcom": stratcom_item, "mofa_only": mofa_led, "closed": closed}
 
 
 def visible(user, items, today=TODAY):
@@ -38,15 +46,15 @@ def visible(user, items, today=TODAY):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("coordinator", {"main", "mofa_only", "closed"}),  # department items only, whatever their status
-        ("director", {"main", "mofa_only", "closed"}),
+        ("coordinator", {"main", "draft", "mofa_only", "closed"}),  # department items only, whatever their status
+        ("director", {"main", "draft", "mofa_only", "closed"}),
         ("other_coordinator", {"stratcom"}),
-        ("lead_liaison", {"main", "closed"}),  # MOD leads these
+        ("lead_liaison", {"main", "closed"}),  # MOD leads these (and the draft, never assigned: not yet theirs)
         ("supporting_liaison", {"main", "stratcom", "mofa_only"}),  # MOFA supports one and leads two
         ("unrelated_liaison", set()),
         ("ended_liaison", set()),
         ("staff", set()),
-        ("superuser", {"main", "stratcom", "mofa_only", "closed"}),
+        ("superuser", {"main", "draft", "stratcom", "mofa_only", "closed"}),
     ],
 )
 def test_items_visible_to_each_role(world, items, role, expected):
@@ -125,9 +133,19 @@ def test_viewer_for_collects_roles(world):
         ("superuser", {Role.COORDINATOR}),
     ],
 )
-def test_action_item_roles(world, role, expected):
+def test_action_item_roles(world, move_to_status, role, expected):
     viewer = viewer_for(getattr(world, role), today=TODAY)
-    assert action_item_roles(viewer, world.item) == expected
+    assert action_item_roles(viewer, move_to_status(world.item, "assigned")) == expected
+
+
+def test_the_agencies_have_no_role_on_a_draft_never_assigned_and_keep_one_after_a_decline(world, move_to_status):
+    lead, supporting = (viewer_for(user, today=TODAY) for user in (world.lead_liaison, world.supporting_liaison))
+    assert action_item_roles(lead, world.item) == set() and action_item_roles(supporting, world.item) == set()
+    item = move_to_status(world.item, "assigned")
+    item = services.action_item_transition(actor=world.lead_liaison, item=item, name="decline", reason="Not ours")
+    assert item.status == ActionItem.Status.DRAFT and item.first_assigned_at is not None
+    assert action_item_roles(lead, item) == {Role.LEAD_LIAISON}
+    assert item in action_items_visible_to(world.supporting_liaison, today=TODAY)
 
 
 def test_liaisons_for_agency_lists_those_in_office_primary_first(world):
@@ -150,11 +168,11 @@ def test_viewer_for_uses_at_most_two_queries(world, django_assert_max_num_querie
 
 def test_visible_items_cost_a_bounded_number_of_queries(world, items, django_assert_max_num_queries):
     for _ in range(20):
-        item = ActionItemFactory(department=world.department, lead_agency=world.meti)
+        item = ActionItemFactory(department=world.department, lead_agency=world.meti, status="assigned")
         Concurrence.objects.create(action_item=item, agency=world.mofa)
     with django_assert_max_num_queries(3):
         rows = list(action_items_visible_to(world.supporting_liaison, today=TODAY))
-    assert len(rows) == 23
+    assert len(rows) == 23  # the 20, the world's item, StratCom's, and the item MOFA leads (not the draft)
 
 
 def test_a_user_without_roles_costs_at_most_three_queries(db, django_assert_max_num_queries):

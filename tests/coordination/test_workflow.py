@@ -700,7 +700,7 @@ def test_ending_a_term_removes_access_at_once_and_keeps_the_record(world, move_t
     )
     assert action_items_visible_to(world.lead_liaison, today=TODAY).filter(pk=item.pk).exists()
 
-    services.liaison_end_term(actor=world.coordinator, liaison=world.lead_term)
+    services.liaison_end_term(actor=world.superuser, liaison=world.lead_term)
 
     term = Liaison.objects.get(pk=world.lead_term.pk)
     assert term.end_date == TODAY
@@ -721,7 +721,7 @@ def test_ending_a_term_removes_access_at_once_and_keeps_the_record(world, move_t
 def test_a_term_ending_later_keeps_access_until_that_day(world, move_to_status):
     item = move_to_status(world.item, Status.ACKNOWLEDGED)
     last_day = datetime.date(2026, 6, 30)
-    services.liaison_end_term(actor=world.coordinator, liaison=world.lead_term, end_date=last_day)
+    services.liaison_end_term(actor=world.superuser, liaison=world.lead_term, end_date=last_day)
     assert ActionItem.objects.get(pk=item.pk).assigned_liaison == world.lead_term
     assert action_items_visible_to(world.lead_liaison, today=last_day - datetime.timedelta(days=1)).exists()
     assert not action_items_visible_to(world.lead_liaison, today=last_day).exists()
@@ -730,5 +730,5 @@ def test_a_term_ending_later_keeps_access_until_that_day(world, move_to_status):
 
 def test_a_term_cannot_end_before_it_started(world):
     with pytest.raises(ValidationError):
-        services.liaison_end_term(actor=world.coordinator, liaison=world.lead_term, end_date=datetime.date(2025, 3, 31))
+        services.liaison_end_term(actor=world.superuser, liaison=world.lead_term, end_date=datetime.date(2025, 3, 31))
     assert Liaison.objects.get(pk=world.lead_term.pk).end_date is None

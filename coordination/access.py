@@ -1,0 +1,429 @@
+"""Who may see and who may change what: for every model a person can reach, one rule holding both, side by side.
+
+The admin (`coordination.admin.base.RestrictedAdmin`), the API (`coordination.api.permissions`) and delivery
+(reminders, notices and webhooks check again at send time) all ask here through `restrict`, `may_add` and
+`may_change`; none of them re-derives a rule. A rule reads only the `Viewer` (built once per request by
+`selectors.viewer_for`, which already applied the day), never the clock.
+
+The policy in words is `ACCESS.md`; where it is silent, the choice is written beside the rule:
+- "Coordinators" in a change column include the department's director: the director leads its coordinators.
+- Someone signed in with no current role (an ended liaison term, a staff flag and nothing else) sees nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+
+from agencies.models import Agency, Liaison, OrgUnit
+from coordination.models import (
+    ActionItem,
+    Attachment,
+    ClosureDay,
+    Concurrence,
+    Department,
+    DepartmentMember,
+    ExtensionRequest,
+    Heartbeat,
+    Initiative,
+    Meeting,
+    ProgressUpdate,
+    Reminder,
+    ReminderPolicy,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from coordination.workflow import Viewer
+from users.models import ApiToken, User
+
+
+class Rule:
+    """Who sees rows of one model, who adds them, and who changes one of them (never deletes: see STYLE.md)."""
+
+    model: type[Model]
+
+    def visible(self, viewer: Viewer) -> QuerySet:
+        return self.model.objects.none()
+
+    def listed(self, viewer: Viewer) -> bool:
+        """Whether the model is offered to `viewer` at all (a menu entry), decided without the database."""
+        return viewer.has_any_role
+
+    def may_add(self, viewer: Viewer) -> bool:
+        return False
+
+    def may_change(self, viewer: Viewer, obj=None) -> bool:
+        """Whether `viewer` may change `obj` (one they see); with no object, whether they may change any."""
+        return False
+
+
+RULES: dict[type[Model], Rule] = {}
+
+
+def rule_for(model: type[Model]) -> Rule:
+    try:
+        return RULES[model._meta.concrete_model]
+    except KeyError:
+        raise LookupError(f"No access rule for {model.__name__}: add one to coordination/access.py.") from None
+
+
+def _register(model: type[Model]) -> Callable[[type[Rule]], type[Rule]]:
+    def register(cls: type[Rule]) -> type[Rule]:
+        instance = cls()
+        instance.model = model
+        RULES[model] = instance
+        return cls
+
+    return register
+
+
+def restrict(model: type[Model], viewer: Viewer) -> QuerySet:
+    """The rows of `model` that `viewer` may see."""
+    if viewer.user_id is None:
+        return model._default_manager.none()
+    return rule_for(model).visible(viewer)
+
+
+def listed(model: type[Model], viewer: Viewer) -> bool:
+    return viewer.user_id is not None and rule_for(model).listed(viewer)
+
+
+def may_view(viewer: Viewer, obj) -> bool:
+    return obj is not None and obj.pk is not None and restrict(type(obj), viewer).filter(pk=obj.pk).exists()
+
+
+def may_add(model: type[Model], viewer: Viewer) -> bool:
+    return viewer.user_id is not None and not viewer.read_only and rule_for(model).may_add(viewer)
+
+
+def may_change(viewer: Viewer, obj_or_model) -> bool:
+    """Whether `viewer` may change this object (or, given a model, any object of it)."""
+    if viewer.user_id is None or viewer.read_only:
+        return False
+    if isinstance(obj_or_model, type):
+        return rule_for(obj_or_model).may_change(viewer, None)
+    return rule_for(type(obj_or_model)).may_change(viewer, obj_or_model)
+
+
+def _departments(viewer: Viewer) -> frozenset[int]:
+    return viewer.coordinator_department_ids | viewer.director_department_ids
+
+
+# --- Action items and what is recorded on them ------------------------------------------------------------------
+
+
+def action_items_visible(viewer: Viewer) -> QuerySet[ActionItem]:
+    """The single definition of which items a person sees.
+
+    Superusers see everything; coordinators and directors their departments' items; a liaison in office the items
+    of any department where their agency leads or supports, from the item's first assignment on (a draft never
+    assigned is the department's own working copy). Anyone else sees nothing.
+    """
+    items = ActionItem.objects.all()
+    if viewer.is_superuser:
+        return items
+    condition = Q(pk__in=[])
+    if _departments(viewer):
+        condition |= Q(department_id__in=_departments(viewer))
+    if viewer.liaison_agency_ids:
+        supporting = Concurrence.objects.filter(action_item=OuterRef("pk"), agency_id__in=viewer.liaison_agency_ids)
+        condition |= Q(first_assigned_at__isnull=False) & (
+            Q(lead_agency_id__in=viewer.liaison_agency_ids) | Q(Exists(supporting))
+        )
+    return items.filter(condition)
+
+
+@_register(ActionItem)
+class ActionItemRule(Rule):
+    """Fields and transitions are the workflow's: a person with a role on a visible item may try to change it."""
+
+    def visible(self, viewer):
+        return action_items_visible(viewer)
+
+    def may_add(self, viewer):
+        return viewer.is_coordinating
+
+    def may_change(self, viewer, obj=None):
+        return viewer.has_any_role
+
+
+class _RecordedOnItemRule(Rule):
+    """Concurrences, updates, extension requests, attachments: whoever sees the item; written by the workflow."""
+
+    def visible(self, viewer):
+        return self.model.objects.filter(action_item__in=action_items_visible(viewer).values("pk"))
+
+
+for _model in (Concurrence, ProgressUpdate, ExtensionRequest, Attachment):
+    _register(_model)(type(f"{_model.__name__}Rule", (_RecordedOnItemRule,), {}))
+
+
+# --- Organisation and reference data ----------------------------------------------------------------------------
+
+
+@_register(Agency)
+class AgencyRule(Rule):
+    """Names for everyone with a role; changed by the system's administrators."""
+
+    def visible(self, viewer):
+        return Agency.objects.all() if viewer.has_any_role else Agency.objects.none()
+
+    def may_add(self, viewer):
+        return viewer.is_superuser
+
+    def may_change(self, viewer, obj=None):
+        return viewer.is_superuser
+
+
+@_register(OrgUnit)
+class OrgUnitRule(Rule):
+    """Names for everyone with a role; a ministry's primary liaison keeps its own unit tree."""
+
+    def visible(self, viewer):
+        return OrgUnit.objects.all() if viewer.has_any_role else OrgUnit.objects.none()
+
+    def may_add(self, viewer):
+        return viewer.is_superuser or bool(viewer.primary_agency_ids)
+
+    def may_change(self, viewer, obj=None):
+        if viewer.is_superuser:
+            return True
+        if obj is None:
+            return bool(viewer.primary_agency_ids)
+        return obj.agency_id in viewer.primary_agency_ids
+
+
+@_register(Liaison)
+class LiaisonRule(Rule):
+    """Coordinators see every term (they must know whom to task); a liaison their own agencies'. Superusers appoint
+    and end any term, a primary liaison the alternates of their agency; coordinators never (a ministry names its
+    liaisons, and one ministry's liaisons serve every department). Nobody appoints or ends their own term."""
+
+    def visible(self, viewer):
+        if viewer.is_coordinating:
+            return Liaison.objects.all()
+        return Liaison.objects.filter(agency_id__in=viewer.liaison_agency_ids)
+
+    def may_add(self, viewer):
+        return viewer.is_superuser or bool(viewer.primary_agency_ids)
+
+    def may_change(self, viewer, obj=None):
+        if obj is None:
+            return self.may_add(viewer)
+        if obj.user_id == viewer.user_id and not viewer.is_superuser:
+            return False
+        if viewer.is_superuser:
+            return True
+        return obj.agency_id in viewer.primary_agency_ids and obj.role == Liaison.Role.ALTERNATE
+
+
+@_register(Department)
+class DepartmentRule(Rule):
+    """A department's members see it; liaisons see the names of departments whose items they see."""
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return Department.objects.all()
+        condition = Q(pk__in=_departments(viewer))
+        if viewer.liaison_agency_ids:
+            condition |= Q(pk__in=action_items_visible(viewer).values("department_id"))
+        return Department.objects.filter(condition)
+
+    def may_add(self, viewer):
+        return viewer.is_superuser
+
+    def may_change(self, viewer, obj=None):
+        return viewer.is_superuser
+
+
+@_register(DepartmentMember)
+class DepartmentMemberRule(Rule):
+    """Who coordinates a department is for its members to know and for the system's administrators to decide."""
+
+    def listed(self, viewer):
+        return viewer.is_coordinating
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return DepartmentMember.objects.all()
+        return DepartmentMember.objects.filter(department_id__in=_departments(viewer))
+
+    def may_add(self, viewer):
+        return viewer.is_superuser
+
+    def may_change(self, viewer, obj=None):
+        return viewer.is_superuser
+
+
+class _DepartmentOwnedRule(Rule):
+    """Rows that belong to one department: its coordinators and director see and change them."""
+
+    def listed(self, viewer):
+        return viewer.is_coordinating
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return self.model.objects.all()
+        return self.model.objects.filter(department_id__in=_departments(viewer))
+
+    def may_add(self, viewer):
+        return viewer.is_superuser or bool(_departments(viewer))
+
+    def may_change(self, viewer, obj=None):
+        if viewer.is_superuser:
+            return True
+        if obj is None:
+            return bool(_departments(viewer))
+        return obj.department_id in _departments(viewer)
+
+
+@_register(Meeting)
+class MeetingRule(_DepartmentOwnedRule):
+    """A department's members see its meetings; a liaison the meetings their agency took part in."""
+
+    def listed(self, viewer):
+        return viewer.has_any_role
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return Meeting.objects.all()
+        took_part = Meeting.agencies.through.objects.filter(agency_id__in=viewer.liaison_agency_ids)
+        return Meeting.objects.filter(
+            Q(department_id__in=_departments(viewer)) | Q(pk__in=took_part.values("meeting_id"))
+        )
+
+
+@_register(Initiative)
+class InitiativeRule(_DepartmentOwnedRule):
+    """A department's members see its initiatives; a liaison the initiatives their visible items belong to."""
+
+    def listed(self, viewer):
+        return viewer.has_any_role
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return Initiative.objects.all()
+        condition = Q(department_id__in=_departments(viewer))
+        if viewer.liaison_agency_ids:
+            condition |= Q(pk__in=action_items_visible(viewer).values("initiative_id"))
+        return Initiative.objects.filter(condition)
+
+
+@_register(ClosureDay)
+class ClosureDayRule(Rule):
+    """Government-wide: everyone with a role sees them; any department's coordinators add and change them."""
+
+    def visible(self, viewer):
+        return ClosureDay.objects.all() if viewer.has_any_role else ClosureDay.objects.none()
+
+    def may_add(self, viewer):
+        return viewer.is_coordinating
+
+    def may_change(self, viewer, obj=None):
+        return viewer.is_coordinating
+
+
+@_register(Heartbeat)
+class HeartbeatRule(Rule):
+    """Whether the background processes run: for the departments' staff and the administrators."""
+
+    def listed(self, viewer):
+        return viewer.is_coordinating
+
+    def visible(self, viewer):
+        return Heartbeat.objects.all() if viewer.is_coordinating else Heartbeat.objects.none()
+
+
+# --- Settings and integrations ----------------------------------------------------------------------------------
+
+
+@_register(ReminderPolicy)
+class ReminderPolicyRule(_DepartmentOwnedRule):
+    pass
+
+
+@_register(WebhookEndpoint)
+class WebhookEndpointRule(_DepartmentOwnedRule):
+    pass
+
+
+@_register(WebhookDelivery)
+class WebhookDeliveryRule(Rule):
+    """The log of a department's endpoints: for those who see the endpoints; the system writes it."""
+
+    def listed(self, viewer):
+        return viewer.is_coordinating
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return WebhookDelivery.objects.all()
+        return WebhookDelivery.objects.filter(endpoint__department_id__in=_departments(viewer))
+
+
+@_register(Reminder)
+class ReminderRule(Rule):
+    """The ledger: a department's coordinators and director see its items' rows; anyone the rows addressed to
+    them, while they still see the item. The system writes it."""
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return Reminder.objects.all()
+        own = Q(recipient_id=viewer.user_id, action_item__in=action_items_visible(viewer).values("pk"))
+        return Reminder.objects.filter(Q(action_item__department_id__in=_departments(viewer)) | own)
+
+
+# --- Accounts ---------------------------------------------------------------------------------------------------
+
+
+@_register(User)
+class UserRule(Rule):
+    """Oneself; a department's coordinators and director also see its members and the liaisons in office (whom
+    they task). Only the system's administrators create accounts or change someone else's."""
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return User.objects.all()
+        condition = Q(pk=viewer.user_id)
+        if _departments(viewer):
+            members = DepartmentMember.objects.filter(department_id__in=_departments(viewer), is_active=True)
+            condition |= Q(pk__in=members.values("user_id")) | Q(
+                pk__in=Liaison.objects.filter(end_date__isnull=True).values("user_id")
+            )
+        return User.objects.filter(condition)
+
+    def may_add(self, viewer):
+        return viewer.is_superuser
+
+    def may_change(self, viewer, obj=None):
+        if viewer.is_superuser:
+            return True
+        return obj is None or obj.pk == viewer.user_id
+
+
+@_register(ApiToken)
+class ApiTokenRule(Rule):
+    """One's own tokens (a token acts as its owner, never as someone else); superusers see all. Issued and revoked,
+    never edited."""
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return ApiToken.objects.all()
+        return ApiToken.objects.filter(user_id=viewer.user_id)
+
+    def may_add(self, viewer):
+        return viewer.has_any_role
+
+    def may_change(self, viewer, obj=None):
+        return False
+
+
+def tokens_issuable_for(viewer: Viewer) -> QuerySet[User]:
+    """Whose tokens `viewer` may issue and revoke: their own; a superuser anyone's."""
+    if viewer.is_superuser:
+        return User.objects.filter(is_active=True)
+    return User.objects.filter(pk=viewer.user_id, is_active=True)
+
+
+def may_manage_tokens_of(viewer: Viewer, user: User) -> bool:
+    return tokens_issuable_for(viewer).filter(pk=user.pk).exists()
