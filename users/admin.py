@@ -98,8 +98,12 @@ class ApiTokenAdmin(RestrictedAccess, admin.ModelAdmin):
             form.base_fields["user"].initial = request.user.pk
         return form
 
+    def get_fields(self, request, obj=None):
+        # No part of the key, nor its hash, is shown once the token is issued.
+        return ("user", "name", "expires_days") if obj is None else (*self.readonly_fields, "last_used_at")
+
     def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.readonly_fields
+        return () if obj is None else (*self.readonly_fields, "last_used_at")
 
     def save_model(self, request, obj, form, change):
         token, key = api_token_issue(
