@@ -37,6 +37,8 @@ def process_env(tmp_path):
     env["HEARTBEAT_INTERVAL_SECONDS"] = "1"
     env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
     env["DEMO_TODAY"] = DEMO_DAY.isoformat()  # every seed_demo in a child process builds the same story
+    # The tests sweep at moments of their own; beat sweeping at the machine's time would add that day's reminders.
+    env["REMINDER_SWEEP_SCHEDULED"] = "false"
     database_url = os.environ.get("DATABASE_URL", "")
     dropper = None
     if database_url.startswith("postgres"):
