@@ -13,17 +13,7 @@ from coordination.calendar import japan_today
 from coordination.models import ActionItem, Concurrence, ExtensionRequest
 from coordination.selectors import liaisons_for_agency
 
-
-def add_service_error(form: forms.Form, error: Exception) -> None:
-    """Show a service's refusal on the form, on the field it names when the form has that field."""
-    if isinstance(error, PermissionDenied):
-        form.add_error(None, str(error))
-        return
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+from .base import add_service_error
 
 
 class ActionForm(forms.Form):
