@@ -27,6 +27,7 @@ from coordination.models import (
     ExtensionRequest,
     Heartbeat,
     Initiative,
+    IntegrationAccount,
     Meeting,
     ProgressUpdate,
     Reminder,
@@ -384,7 +385,7 @@ class UserRule(Rule):
     def visible(self, viewer):
         if viewer.is_superuser:
             return User.objects.all()
-        condition = Q(pk=viewer.user_id)
+        condition = Q(pk=viewer.user_id) | Q(pk__in=integration_accounts_managed(viewer).values("user_id"))
         if _departments(viewer):
             members = DepartmentMember.objects.filter(department_id__in=_departments(viewer), is_active=True)
             condition |= Q(pk__in=members.values("user_id")) | Q(
@@ -401,28 +402,76 @@ class UserRule(Rule):
         return obj is None or obj.pk == viewer.user_id
 
 
+def integration_accounts_managed(viewer: Viewer) -> QuerySet[IntegrationAccount]:
+    """The tools' accounts `viewer` manages: a department's coordinators and director those of their department, a
+    primary liaison those of their agency, a superuser all. A tool's account manages none, itself included."""
+    if viewer.user_id is None or viewer.is_integration:
+        return IntegrationAccount.objects.none()
+    if viewer.is_superuser:
+        return IntegrationAccount.objects.all()
+    return IntegrationAccount.objects.filter(
+        Q(department_id__in=_departments(viewer)) | Q(agency_id__in=viewer.primary_agency_ids)
+    )
+
+
+@_register(IntegrationAccount)
+class IntegrationAccountRule(Rule):
+    """Seen and changed by the people who manage them (`integration_accounts_managed`)."""
+
+    def listed(self, viewer):
+        return not viewer.is_integration and (viewer.is_coordinating or bool(viewer.primary_agency_ids))
+
+    def visible(self, viewer):
+        return integration_accounts_managed(viewer)
+
+    def may_add(self, viewer):
+        return self.listed(viewer)
+
+    def may_change(self, viewer, obj=None):
+        if obj is None:
+            return self.listed(viewer)
+        return integration_accounts_managed(viewer).filter(pk=obj.pk).exists()
+
+
+def integration_owners(viewer: Viewer) -> tuple[frozenset[int], frozenset[int]]:
+    """The departments and agencies `viewer` may create tools' accounts for (all active ones for a superuser)."""
+    if viewer.user_id is None or viewer.is_integration:
+        return frozenset(), frozenset()
+    if viewer.is_superuser:
+        return (
+            frozenset(Department.objects.filter(is_active=True).values_list("pk", flat=True)),
+            frozenset(Agency.objects.filter(is_active=True).values_list("pk", flat=True)),
+        )
+    return _departments(viewer), viewer.primary_agency_ids
+
+
 @_register(ApiToken)
 class ApiTokenRule(Rule):
-    """One's own tokens (a token acts as its owner, never as someone else); superusers see all. Issued and revoked,
-    never edited."""
+    """One's own tokens and those of the tools' accounts one manages (a token acts as its owner, never as someone
+    else); superusers see all. Issued and revoked, never edited; a tool's account issues none, even for itself."""
 
     def visible(self, viewer):
         if viewer.is_superuser:
             return ApiToken.objects.all()
-        return ApiToken.objects.filter(user_id=viewer.user_id)
+        managed = integration_accounts_managed(viewer).values("user_id")
+        return ApiToken.objects.filter(Q(user_id=viewer.user_id) | Q(user_id__in=managed))
 
     def may_add(self, viewer):
-        return viewer.has_any_role
+        return viewer.has_any_role and not viewer.is_integration
 
     def may_change(self, viewer, obj=None):
         return False
 
 
 def tokens_issuable_for(viewer: Viewer) -> QuerySet[User]:
-    """Whose tokens `viewer` may issue and revoke: their own; a superuser anyone's."""
+    """Whose tokens `viewer` may issue and revoke: their own and those of the tools' accounts they manage; a
+    superuser anyone's; a tool's account nobody's."""
+    if viewer.user_id is None or viewer.is_integration:
+        return User.objects.none()
     if viewer.is_superuser:
         return User.objects.filter(is_active=True)
-    return User.objects.filter(pk=viewer.user_id, is_active=True)
+    managed = integration_accounts_managed(viewer).values("user_id")
+    return User.objects.filter(Q(pk=viewer.user_id) | Q(pk__in=managed), is_active=True)
 
 
 def may_manage_tokens_of(viewer: Viewer, user: User) -> bool:

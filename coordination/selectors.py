@@ -15,6 +15,7 @@ from coordination.models import (
     Concurrence,
     DepartmentMember,
     ExtensionRequest,
+    IntegrationAccount,
     ProgressUpdate,
 )
 from coordination.workflow import Role, Viewer, roles_for
@@ -31,6 +32,8 @@ def viewer_for(user, *, today: datetime.date) -> Viewer:
     """Everything needed to decide `user`'s role on any item, in two queries."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Viewer(user_id=None)
+    if user.is_integration:
+        return _integration_viewer(user)
     memberships = DepartmentMember.objects.filter(user=user, is_active=True, department__is_active=True)
     coordinator_ids, director_ids = set(), set()
     for department_id, role in memberships.values_list("department_id", "role"):
@@ -43,6 +46,27 @@ def viewer_for(user, *, today: datetime.date) -> Viewer:
         director_department_ids=frozenset(director_ids),
         liaison_agency_ids=frozenset(agency_id for agency_id, _role in terms),
         primary_agency_ids=frozenset(agency_id for agency_id, role in terms if role == Liaison.Role.PRIMARY),
+    )
+
+
+def _integration_viewer(user) -> Viewer:
+    """A tool's account holds the rights of its department's coordinators or of a liaison of its agency (never a
+    primary liaison's), while that department or agency is active; read-only if the account says so."""
+    account = (
+        IntegrationAccount.objects.filter(user=user)
+        .values("department_id", "department__is_active", "agency_id", "agency__is_active", "read_only")
+        .first()
+    )
+    if account is None:
+        return Viewer(user_id=user.pk, is_integration=True, read_only=True)
+    departments = {account["department_id"]} if account["department__is_active"] else set()
+    agencies = {account["agency_id"]} if account["agency__is_active"] else set()
+    return Viewer(
+        user_id=user.pk,
+        coordinator_department_ids=frozenset(departments),
+        liaison_agency_ids=frozenset(agencies),
+        read_only=account["read_only"],
+        is_integration=True,
     )
 
 

@@ -40,6 +40,7 @@ class Viewer:
     liaison_agency_ids: frozenset[int] = field(default_factory=frozenset)
     primary_agency_ids: frozenset[int] = field(default_factory=frozenset)  # where they are the primary liaison
     read_only: bool = False  # a read-only token or integration account: sees as its roles allow, changes nothing
+    is_integration: bool = False  # a tool's account: it never manages accounts, terms or tokens
 
     @property
     def is_coordinating(self) -> bool:

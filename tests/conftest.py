@@ -66,6 +66,17 @@ def world(db, now):
     staff = UserFactory(username="staff", is_staff=True)
     superuser = UserFactory(username="admin", is_staff=True, is_superuser=True)
 
+    # Tools' accounts: the department's sync (coordinator rights), its reporting job (read-only), MOD's own tracker.
+    integration = services.integration_account_create(
+        actor=coordinator, username="nss-sync", department=department, description="Cabinet tracker sync", now=NOW
+    ).user
+    readonly_integration = services.integration_account_create(
+        actor=director, username="nss-report", department=department, read_only=True, now=NOW
+    ).user
+    agency_integration = services.integration_account_create(
+        actor=lead_term.user, username="mod-sync", agency=mod, now=NOW
+    ).user
+
     item = services.action_item_create(
         actor=coordinator,
         department=department,
@@ -97,6 +108,9 @@ def world(db, now):
         ended_liaison=ended_term.user,
         staff=staff,
         superuser=superuser,
+        integration=integration,
+        readonly_integration=readonly_integration,
+        agency_integration=agency_integration,
         item=item,
     )
 

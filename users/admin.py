@@ -70,7 +70,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
     class Meta:
         model = ApiToken
-        fields = ("user", "name")
+        fields = ("user", "name", "read_only")
 
     def clean_user(self):
         user = self.cleaned_data["user"]
@@ -81,11 +81,21 @@ class ApiTokenAddForm(forms.ModelForm):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(RestrictedAccess, admin.ModelAdmin):
-    list_display = ("name", "user", "created", "created_by", "expiry", "revoked_at", "last_used_at")
-    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created")
-    search_fields = ("name", "token_key", "user__username")
+    list_display = ("name", "user", "read_only", "created", "created_by", "expiry", "revoked_at", "last_used_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "read_only", "created")
+    search_fields = ("name", "user__username")
     list_select_related = ("user", "created_by")
-    readonly_fields = ("user", "name", "created", "created_by", "expiry", "revoked_at", "revoked_by")
+    readonly_fields = (
+        "user",
+        "name",
+        "read_only",
+        "created",
+        "created_by",
+        "issued_from",
+        "expiry",
+        "revoked_at",
+        "revoked_by",
+    )
     actions = ["revoke_tokens"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -100,7 +110,7 @@ class ApiTokenAdmin(RestrictedAccess, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         # No part of the key, nor its hash, is shown once the token is issued.
-        return ("user", "name", "expires_days") if obj is None else (*self.readonly_fields, "last_used_at")
+        return ("user", "name", "read_only", "expires_days") if obj is None else (*self.readonly_fields, "last_used_at")
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else (*self.readonly_fields, "last_used_at")
@@ -111,6 +121,7 @@ class ApiTokenAdmin(RestrictedAccess, admin.ModelAdmin):
             user=form.cleaned_data["user"],
             name=form.cleaned_data["name"],
             expires_days=form.cleaned_data.get("expires_days"),
+            read_only=form.cleaned_data.get("read_only", False),
         )
         form.instance = token
         request._issued_key = key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import datetime
 from hmac import compare_digest
 
@@ -13,6 +14,9 @@ from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
+
+from coordination.calendar import japan_today
+from coordination.selectors import viewer_for
 
 from .models import ApiToken
 
@@ -47,21 +51,21 @@ class ApiTokenAuthentication(TokenAuthentication):
                 raise exceptions.AuthenticationFailed(_("This token has been revoked."))
             if token.expiry is not None and token.expiry <= now:
                 raise exceptions.AuthenticationFailed(_("This token has expired."))
-            self.refuse_without_access(token.user)
+            self.refuse_without_access(token.user, read_only=token.read_only)
             if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             return token.user, token
         raise exceptions.AuthenticationFailed(_("Invalid token."))
 
     @staticmethod
-    def refuse_without_access(user) -> None:
-        """Whatever token they hold, people with no current role (an ended liaison term, say) are refused."""
-        from coordination.calendar import japan_today
-        from coordination.selectors import viewer_for
-
+    def refuse_without_access(user, *, read_only: bool = False) -> None:
+        """Whatever token they hold, people with no current role (an ended liaison term, say) are refused. A read-only
+        token gives its owner's sight and no writes."""
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("This account is inactive."))
         viewer = viewer_for(user, today=japan_today())
+        if read_only and not viewer.read_only:
+            viewer = dataclasses.replace(viewer, read_only=True)
         if not viewer.has_any_role:
             raise exceptions.AuthenticationFailed(
                 _("This account has no current role: a liaison term that has ended no longer gives access.")

@@ -1,5 +1,7 @@
 """People who sign in: coordinators, directors, liaison officers and the tools' service accounts."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,12 @@ class User(AbstractUser):
         default=Language.JAPANESE,
         help_text=_("The language of the pages and of the messages this person receives."),
     )
+    is_integration = models.BooleanField(
+        _("integration account"),
+        default=False,
+        editable=False,
+        help_text=_("A tool, not a person: it has no password, never signs in to the admin and acts by tokens."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -34,6 +42,7 @@ class User(AbstractUser):
 class ApiToken(AbstractAuthToken):
     """A key a tool presents as `Authorization: Token <key>`; only its hash is stored, and it is shown once."""
 
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. the MOD tracker sync."))
     created_by = models.ForeignKey(
         User,
@@ -43,6 +52,15 @@ class ApiToken(AbstractAuthToken):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Empty when issued from the command line."),
+    )
+    issued_from = models.CharField(
+        _("issued from"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a token issued on the server's command line: the operator's login and host."),
+    )
+    read_only = models.BooleanField(
+        _("read-only"), default=False, help_text=_("A read-only token reads what its owner sees and changes nothing.")
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(

@@ -26,12 +26,26 @@ def _may_manage_tokens_of(actor, user, *, now: datetime.datetime) -> bool:
 
 @transaction.atomic
 def api_token_issue(
-    *, actor, user, name: str, expires_days: int | None = None, now: datetime.datetime | None = None
+    *,
+    actor,
+    user,
+    name: str,
+    expires_days: int | None = None,
+    read_only: bool = False,
+    issued_from: str = "",
+    now: datetime.datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """Issue a new token for `user`; returns the token row and the key, which is shown once and never stored."""
+    """Issue a new token for `user`; returns the token row and the key, which is shown once and never stored.
+
+    `actor` is who issues it (None for the operator's command line, which says where in `issued_from`)."""
     now = now or timezone.now()
     if not _may_manage_tokens_of(actor, user, now=now):
-        raise PermissionDenied(_("People issue API tokens for themselves; only superusers issue them for others."))
+        raise PermissionDenied(
+            _(
+                "People issue API tokens for themselves and for the tools' accounts they manage; only superusers "
+                "issue them for others."
+            )
+        )
     errors = {}
     name = (name or "").strip()
     if not name:
@@ -43,7 +57,14 @@ def api_token_issue(
     if errors:
         raise ValidationError(errors)
     expiry = datetime.timedelta(days=expires_days) if expires_days else None
-    token, key = ApiToken.objects.create(user=user, expiry=expiry, name=name[:100], created_by=actor)
+    token, key = ApiToken.objects.create(
+        user=user,
+        expiry=expiry,
+        name=name[:100],
+        created_by=actor,
+        read_only=bool(read_only),
+        issued_from=(issued_from or "")[:200],
+    )
     return token, key
 
 
@@ -53,7 +74,12 @@ def api_token_revoke(*, actor, token: ApiToken, now: datetime.datetime | None = 
     now = now or timezone.now()
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if actor is not None and actor.pk != token.user_id and not _may_manage_tokens_of(actor, token.user, now=now):
-        raise PermissionDenied(_("People revoke their own API tokens; only superusers revoke others'."))
+        raise PermissionDenied(
+            _(
+                "People revoke their own API tokens and those of the tools' accounts they manage; only superusers "
+                "revoke others'."
+            )
+        )
     if token.revoked_at is None:
         token.revoked_at = now
         token.revoked_by = actor

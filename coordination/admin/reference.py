@@ -1,9 +1,20 @@
 """Departments, members, meetings, initiatives, extra closure days and heartbeats."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from coordination import services
-from coordination.models import ClosureDay, Department, DepartmentMember, Heartbeat, Initiative, Meeting
+from coordination.access import integration_owners
+from coordination.models import (
+    ClosureDay,
+    Department,
+    DepartmentMember,
+    Heartbeat,
+    Initiative,
+    IntegrationAccount,
+    Meeting,
+)
 
 from .base import ReadOnlyAdmin, RestrictedAdmin, RestrictedModelAdmin, ServiceSaved, request_viewer
 
@@ -96,3 +107,78 @@ class ClosureDayAdmin(RestrictedAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(ReadOnlyAdmin, RestrictedModelAdmin):
     list_display = ("component", "last_seen_at", "detail")
+
+
+class IntegrationAccountForm(forms.ModelForm):
+    """A tool's account: its sign-in name (fixed once created), a display name, whose it is and what it may do."""
+
+    username = forms.CharField(
+        label=_("account name"), max_length=150, help_text=_("Letters, digits and @/./+/-/_ only, e.g. mod-sync.")
+    )
+    display_name = forms.CharField(label=_("display name"), max_length=150, required=False)
+    is_active = forms.BooleanField(
+        label=_("active"), required=False, initial=True, help_text=_("An inactive account's tokens are refused.")
+    )
+
+    class Meta:
+        model = IntegrationAccount
+        fields = ("department", "agency", "read_only", "description")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            user = self.instance.user
+            self.fields["username"].required = False
+            self.initial.update(username=user.username, display_name=user.first_name, is_active=user.is_active)
+
+
+@admin.register(IntegrationAccount)
+class IntegrationAccountAdmin(ServiceSaved, RestrictedAdmin):
+    """Tools' accounts: created by a department's coordinators for the department, or by a ministry's primary
+    liaison for the agency; their tokens are issued on the API token page by the same people."""
+
+    form = IntegrationAccountForm
+    list_display = ("user", "display_name", "department", "agency", "read_only", "is_active", "created_by")
+    list_filter = ("department", "agency", "read_only")
+    search_fields = ("user__username", "user__first_name", "description")
+    list_select_related = ("user", "department", "agency", "created_by")
+
+    @admin.display(description=_("display name"))
+    def display_name(self, obj):
+        return obj.user.first_name
+
+    @admin.display(description=_("active"), boolean=True)
+    def is_active(self, obj):
+        return obj.user.is_active
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("username", "display_name", "department", "agency", "read_only", "description")
+        return ("user", "display_name", "department", "agency", "read_only", "description", "is_active", "created_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "department", "agency", "created_by") if obj is not None else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("department", "agency"):
+            departments, agencies = integration_owners(request_viewer(request))
+            field.queryset = field.queryset.filter(pk__in=departments if db_field.name == "department" else agencies)
+        return field
+
+    def service_save(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            names = {"display_name", "description", "read_only", "is_active"}
+            changes = {name: data.get(name) for name in form.changed_data if name in names}
+            original = IntegrationAccount.objects.get(pk=obj.pk)
+            return services.integration_account_update(actor=request.user, account=original, changes=changes)
+        return services.integration_account_create(
+            actor=request.user,
+            username=data.get("username", ""),
+            display_name=data.get("display_name", ""),
+            department=data.get("department"),
+            agency=data.get("agency"),
+            read_only=data.get("read_only", False),
+            description=data.get("description", ""),
+        )

@@ -42,3 +42,9 @@ class NewestFirstCursorPagination(UpdatedCursorPagination):
     """Records that are only ever added (the reminder ledger), newest first."""
 
     ordering = ("-id",)
+
+
+class TokenCursorPagination(UpdatedCursorPagination):
+    """Tokens, newest first (their key is not their id: they page by issue time and public id)."""
+
+    ordering = ("-created", "public_id")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from coordination.access import restrict
 from coordination.selectors import request_viewer
@@ -18,7 +18,11 @@ class HasCurrentRole(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return request_viewer(request).has_any_role
+        viewer = request_viewer(request)
+        if viewer.read_only and request.method not in SAFE_METHODS:
+            self.message = _("This token or account is read-only: it reads and changes nothing.")
+            return False
+        return viewer.has_any_role
 
 
 class RestrictedQuerysetMixin:

@@ -18,11 +18,14 @@ from coordination.models import (
     Department,
     ExtensionRequest,
     Initiative,
+    IntegrationAccount,
     Meeting,
     ProgressUpdate,
     Reminder,
 )
 from coordination.selectors import action_item_roles
+
+from users.models import ApiToken
 
 from .permissions import request_viewer
 
@@ -175,6 +178,108 @@ class LiaisonEndTermSerializer(StrictInputSerializer):
     end_date = serializers.DateField(
         required=False, help_text=_("The first day without access; today (the default) ends access at once.")
     )
+
+
+class LiaisonAppointSerializer(StrictInputSerializer):
+    username = UsernameField(queryset=get_user_model().objects.filter(is_active=True))
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    role = serializers.ChoiceField(choices=Liaison.Role.choices, required=False)
+    org_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), required=False, allow_null=True)
+    start_date = serializers.DateField(required=False, help_text=_("The first day of access; today by default."))
+
+
+# --- Accounts and tokens ---------------------------------------------------------------------------------------------
+
+
+class IntegrationAccountSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    display_name = serializers.CharField(source="user.first_name", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    is_active = serializers.BooleanField(source="user.is_active", read_only=True)
+    created_by = UsernameField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = IntegrationAccount
+        fields = (
+            "id",
+            "username",
+            "display_name",
+            "department",
+            "agency",
+            "read_only",
+            "description",
+            "is_active",
+            "created_by",
+            "created_at",
+            "updated_at",
+        )
+
+
+class IntegrationAccountWriteSerializer(StrictInputSerializer):
+    username = serializers.CharField(max_length=150)
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False, allow_null=True
+    )
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), required=False)
+    read_only = serializers.BooleanField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class IntegrationAccountUpdateSerializer(StrictInputSerializer):
+    refusals = {
+        "username": _("An account's name stays as it was created."),
+        "department": _("An account stays with its department or agency."),
+        "agency": _("An account stays with its department or agency."),
+    }
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    read_only = serializers.BooleanField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False, help_text=_("An inactive account's tokens are refused."))
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed: never any part of its key."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    created_by = UsernameField(read_only=True, allow_null=True)
+    revoked_by = UsernameField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ApiToken
+        fields = (
+            "id",
+            "name",
+            "username",
+            "read_only",
+            "created",
+            "created_by",
+            "issued_from",
+            "expiry",
+            "revoked_at",
+            "revoked_by",
+            "last_used_at",
+        )
+
+
+class ApiTokenIssuedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(read_only=True, help_text=_("Shown in this answer only: it is not stored."))
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = (*ApiTokenSerializer.Meta.fields, "key")
+
+
+class ApiTokenIssueSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=100)
+    username = UsernameField(
+        queryset=get_user_model().objects.all(),
+        required=False,
+        help_text=_("Whose token: yourself by default, or a tool's account you manage."),
+    )
+    expires_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=3650)
+    read_only = serializers.BooleanField(required=False)
 
 
 # --- Action items ----------------------------------------------------------------------------------------------------

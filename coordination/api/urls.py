@@ -16,6 +16,8 @@ router.register("initiatives", views.InitiativeViewSet, basename="initiative")
 router.register("action-items", views.ActionItemViewSet, basename="action-item")
 router.register("extension-requests", views.ExtensionRequestViewSet, basename="extension-request")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
+router.register("integration-accounts", views.IntegrationAccountViewSet, basename="integration-account")
+router.register("tokens", views.ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

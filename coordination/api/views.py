@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
@@ -22,17 +23,34 @@ from agencies.models import Agency, Liaison, OrgUnit
 from coordination import services, workflow
 from coordination.attachments import ALLOWED_CONTENT_TYPES
 from coordination.calendar import get_calendar, japan_today
-from coordination.models import ActionItem, Department, ExtensionRequest, Initiative, Meeting, Reminder
+from coordination.access import tokens_issuable_for
+from coordination.models import (
+    ActionItem,
+    Department,
+    ExtensionRequest,
+    Initiative,
+    IntegrationAccount,
+    Meeting,
+    Reminder,
+)
 from coordination.selectors import (
     action_item_history,
     action_items_visible_to,
     action_items_with_details,
 )
 
+from users.models import ApiToken
+from users.services import api_token_issue, api_token_revoke
+
 from . import serializers as s
 from .concurrency import IdempotentPostMixin, check_if_match, etag_for
 from .filters import ActionItemFilter, ItemOrderingFilter, ReminderFilter
-from .pagination import NewestFirstCursorPagination, ReferenceCursorPagination, UpdatedCursorPagination
+from .pagination import (
+    NewestFirstCursorPagination,
+    ReferenceCursorPagination,
+    TokenCursorPagination,
+    UpdatedCursorPagination,
+)
 from .permissions import RestrictedQuerysetMixin, request_viewer
 
 IF_MATCH = OpenApiParameter(
@@ -90,15 +108,30 @@ class OrgUnitViewSet(ReferenceViewSet):
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
-class LiaisonViewSet(IdempotentPostMixin, ReferenceViewSet):
+class LiaisonViewSet(IdempotentPostMixin, mixins.CreateModelMixin, ReferenceViewSet):
     """Liaison terms: coordinators see every agency's, a liaison sees their own agencies'."""
+
+    http_method_names = ["get", "post", "head", "options"]
 
     serializer_class = s.LiaisonSerializer
     queryset = Liaison.objects.select_related("user", "agency")
 
     @extend_schema(
         tags=["reference"],
-        summary="End a liaison's term (coordinators): access stops on the end date; their open items go back",
+        summary="Appoint a liaison (superusers; a ministry's primary liaison its alternates)",
+        request=s.LiaisonAppointSerializer,
+        responses={201: s.LiaisonSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def create(self, request, *args, **kwargs):
+        data = self.write_serializer(s.LiaisonAppointSerializer)
+        data["user"] = data.pop("username")
+        liaison = services.liaison_appoint(actor=request.user, **data)
+        return Response(s.LiaisonSerializer(liaison).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=["reference"],
+        summary="End a liaison's term (superusers; a primary liaison their alternates'): access stops on the end date",
         request=s.LiaisonEndTermSerializer,
         responses=s.LiaisonSerializer,
         parameters=[IDEMPOTENCY_KEY],
@@ -183,6 +216,85 @@ class InitiativeViewSet(CoordinatorWritesMixin, ReferenceViewSet):
     create_service = staticmethod(services.initiative_create)
     update_service = staticmethod(services.initiative_update)
     instance_name = "initiative"
+
+
+# --- Accounts and tokens ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["accounts"], summary="The tools' accounts you manage"),
+    retrieve=extend_schema(tags=["accounts"]),
+    create=extend_schema(
+        tags=["accounts"],
+        summary="Create a tool's account for your department (coordinators) or agency (primary liaison)",
+        request=s.IntegrationAccountWriteSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    ),
+    partial_update=extend_schema(
+        tags=["accounts"],
+        summary="Rename, describe, make read-only or deactivate a tool's account",
+        request=s.IntegrationAccountUpdateSerializer,
+    ),
+)
+class IntegrationAccountViewSet(CoordinatorWritesMixin, ReferenceViewSet):
+    """Accounts for tools, with no password: they act by tokens, with their department's or agency's rights."""
+
+    queryset = IntegrationAccount.objects.select_related("user", "department", "agency", "created_by")
+    serializer_class = s.IntegrationAccountSerializer
+    write_serializer_class = s.IntegrationAccountWriteSerializer
+    update_serializer_class = s.IntegrationAccountUpdateSerializer
+    create_service = staticmethod(services.integration_account_create)
+    update_service = staticmethod(services.integration_account_update)
+    instance_name = "account"
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["accounts"], summary="Your tokens and those of the tools' accounts you manage"),
+    retrieve=extend_schema(tags=["accounts"]),
+)
+class ApiTokenViewSet(RestrictedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """API tokens: a person issues and revokes their own and their tools' accounts'; a key is shown once."""
+
+    queryset = ApiToken.objects.select_related("user", "created_by", "revoked_by")
+    serializer_class = s.ApiTokenSerializer
+    pagination_class = TokenCursorPagination
+    lookup_field = "public_id"
+    lookup_url_kwarg = "pk"
+
+    @extend_schema(
+        tags=["accounts"],
+        summary="Issue a token; the answer holds its key, shown this once and never stored",
+        request=s.ApiTokenIssueSerializer,
+        responses={201: s.ApiTokenIssuedSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = s.ApiTokenIssueSerializer(data=request.data)
+        serializer.fields["username"].queryset = tokens_issuable_for(request_viewer(request))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        token, key = api_token_issue(
+            actor=request.user,
+            user=data.get("username", request.user),
+            name=data["name"],
+            expires_days=data.get("expires_days"),
+            read_only=data.get("read_only", False),
+        )
+        token.key = key
+        response = Response(s.ApiTokenIssuedSerializer(token).data, status=status.HTTP_201_CREATED)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(tags=["accounts"], summary="Revoke a token: it stops working at once", request=None)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = api_token_revoke(actor=request.user, token=self.get_object())
+        return Response(s.ApiTokenSerializer(token).data)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except DjangoValidationError:  # not a UUID
+            raise NotFound() from None
 
 
 # --- Calendar --------------------------------------------------------------------------------------------------------

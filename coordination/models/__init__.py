@@ -1,7 +1,7 @@
 """Departments, initiatives, action items and everything recorded about them."""
 
 from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate
-from .organisation import ClosureDay, Department, DepartmentMember, Initiative, Meeting
+from .organisation import ClosureDay, Department, DepartmentMember, Initiative, IntegrationAccount, Meeting
 from .reminders import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 from .system import Heartbeat, IdempotencyRecord
 
@@ -14,6 +14,7 @@ __all__ = [
     "DepartmentMember",
     "ExtensionRequest",
     "Heartbeat",
+    "IntegrationAccount",
     "IdempotencyRecord",
     "Initiative",
     "Meeting",

@@ -1,12 +1,14 @@
 """The coordinating departments, their members, meetings, initiatives and the extra closure days."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency, TimeStampedModel
+from agencies.models import Agency, Liaison, TimeStampedModel
 
 
 class Department(TimeStampedModel):
@@ -59,6 +61,77 @@ class DepartmentMember(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user.username} ({self.department.code}, {self.get_role_display()})"
+
+    def clean(self):
+        # Nobody holds a department role and a liaison term at once: a ministry's people are not the department's.
+        if self.user_id is None or not self.is_active:
+            return
+        if self.user.is_integration:
+            raise ValidationError({"user": _("A tool's account cannot be a member; create it for the department.")})
+        open_terms = Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())
+        if Liaison.objects.filter(open_terms, user_id=self.user_id).exists():
+            raise ValidationError({"user": _("This person holds a liaison term; end it before they join a department.")})
+
+
+class IntegrationAccount(TimeStampedModel):
+    """A tool that reads or writes through the API (a ministry's own tracker, a reporting job), as an account of its
+    own: a user with no password that never signs in to the admin, acting for one department (with its
+    coordinators' rights) or one agency (with a liaison's), or read-only. Its writes show as the account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="integration_account",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integration_accounts",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integration_accounts",
+    )
+    read_only = models.BooleanField(
+        _("read-only"), default=False, help_text=_("Reads what the department or agency sees and changes nothing.")
+    )
+    description = models.TextField(_("what it is for"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("integration account")
+        verbose_name_plural = _("integration accounts")
+        ordering = ["user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False, agency__isnull=True)
+                | Q(department__isnull=True, agency__isnull=False),
+                name="integration_account_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.username
+
+    @property
+    def owner(self):
+        return self.department or self.agency
 
 
 class Meeting(TimeStampedModel):

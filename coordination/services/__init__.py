@@ -17,6 +17,8 @@ from .action_items import (
 from .organisation import (
     initiative_create,
     initiative_update,
+    integration_account_create,
+    integration_account_update,
     liaison_appoint,
     liaison_end_term,
     meeting_create,
@@ -45,6 +47,8 @@ __all__ = [
     "extension_request_decide",
     "initiative_create",
     "initiative_update",
+    "integration_account_create",
+    "integration_account_update",
     "liaison_appoint",
     "liaison_end_term",
     "meeting_create",

@@ -10,16 +10,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, Liaison, OrgUnit
-from coordination.access import may_change
+from coordination.access import integration_owners, may_add, may_change
 from coordination.calendar import japan_today
 from coordination.models import (
     ActionItem,
     Department,
     DepartmentMember,
     Initiative,
+    IntegrationAccount,
     Meeting,
 )
 from coordination.selectors import viewer_for
+from users.models import User
 
 from .common import _require, _save
 
@@ -66,6 +68,8 @@ def liaison_appoint(
         errors["user"] = [_("This user is inactive.")]
     elif user.is_superuser:
         errors["user"] = [_("A system administrator cannot also be a liaison.")]
+    elif user.is_integration:
+        errors["user"] = [_("A tool's account cannot hold a liaison term; create it for the agency instead.")]
     elif DepartmentMember.objects.filter(user=user, is_active=True).exists():
         errors["user"] = [_("This person is a coordinator or director of a department, so cannot also be a liaison.")]
     elif Liaison.objects.filter(user=user, agency=agency, end_date__isnull=True).exists():
@@ -187,3 +191,91 @@ def initiative_update(
     if changed:
         _save(initiative, actor=actor, reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))})
     return initiative
+
+
+# --- Integration accounts -------------------------------------------------------------------------------------------
+
+INTEGRATION_FIELDS = frozenset({"display_name", "description", "read_only", "is_active"})
+
+
+@transaction.atomic
+def integration_account_create(
+    *,
+    actor,
+    username: str,
+    display_name: str = "",
+    department: Department | None = None,
+    agency: Agency | None = None,
+    read_only: bool = False,
+    description: str = "",
+    now: datetime.datetime | None = None,
+) -> IntegrationAccount:
+    """Create a tool's account for `department` (by its coordinators or director) or for `agency` (by its primary
+    liaison); superusers for any. The account has no password and is not staff: it acts by tokens only."""
+    now = now or timezone.now()
+    viewer = viewer_for(actor, today=japan_today(now))
+    _require(
+        may_add(IntegrationAccount, viewer),
+        _("Tools' accounts are created by a department's coordinators and by a ministry's primary liaison."),
+    )
+    departments, agencies = integration_owners(viewer)
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    if (department is None) == (agency is None):
+        errors["department"] = [_("Choose either a department or an agency, not both.")]
+    elif department is not None and department.pk not in departments:
+        errors["department"] = [_("You do not manage this department's tools.")]
+    elif agency is not None and agency.pk not in agencies:
+        errors["agency"] = [_("Only the agency's primary liaison creates its tools' accounts.")]
+    user = User(username=username, first_name=(display_name or "").strip()[:150], is_integration=True)
+    user.set_unusable_password()
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        errors.update({("username" if name == "__all__" else name): msgs for name, msgs in error.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    user.save()
+    account = IntegrationAccount(
+        user=user,
+        department=department,
+        agency=agency,
+        read_only=bool(read_only),
+        description=(description or "").strip(),
+        created_by=actor,
+    )
+    _save(account, actor=actor, reason=_("Created"))
+    return account
+
+
+@transaction.atomic
+def integration_account_update(
+    *, actor, account: IntegrationAccount, changes: dict, now: datetime.datetime | None = None
+) -> IntegrationAccount:
+    """Change a tool's account: its name, purpose, read-only flag, or deactivate it (its tokens stop at once)."""
+    now = now or timezone.now()
+    account = IntegrationAccount.objects.select_for_update().select_related("user").get(pk=account.pk)
+    _require(
+        may_change(viewer_for(actor, today=japan_today(now)), account),
+        _("Only the people who manage this tool's account may change it."),
+    )
+    unknown = sorted(set(changes) - INTEGRATION_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
+    user, changed = account.user, set()
+    if "display_name" in changes and user.first_name != (changes["display_name"] or "").strip()[:150]:
+        user.first_name = (changes["display_name"] or "").strip()[:150]
+        changed.add("display_name")
+    if "is_active" in changes and user.is_active != bool(changes["is_active"]):
+        user.is_active = bool(changes["is_active"])
+        changed.add("is_active")
+    for name in ("description", "read_only"):
+        if name in changes:
+            value = (changes[name] or "").strip() if name == "description" else bool(changes[name])
+            if getattr(account, name) != value:
+                setattr(account, name, value)
+                changed.add(name)
+    if changed:
+        user.save(update_fields=["first_name", "is_active"])
+        _save(account, actor=actor, reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))})
+    return account
