@@ -3,6 +3,7 @@ the services (superusers any, a ministry's primary liaison its alternates)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -74,9 +75,22 @@ class TermFilter(admin.SimpleListFilter):
 
 
 class LiaisonAppointForm(forms.ModelForm):
+    """The person is named by their account name: a ministry's primary liaison appoints colleagues whose accounts
+    the system's administrators created, without a list of everyone's accounts to pick from."""
+
+    username = forms.CharField(label=_("account name"), max_length=150)
+
     class Meta:
         model = Liaison
-        fields = ("user", "agency", "role", "org_unit", "start_date")
+        fields = ("agency", "role", "org_unit", "start_date")
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active account has this name; the system's administrators create them."))
+        self.cleaned_data["user"] = user
+        return username
 
 
 class LiaisonEndForm(forms.ModelForm):
@@ -93,16 +107,18 @@ class LiaisonAdmin(ServiceSaved, RestrictedAdmin):
     list_filter = (TermFilter, "agency", "role")
     search_fields = ("user__username", "user__first_name", "user__last_name", "agency__code")
     list_select_related = ("user", "agency", "org_unit")
-    autocomplete_fields = ("user",)
     actions = ["end_terms_today"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = LiaisonEndForm if obj is not None else LiaisonAppointForm
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        return {"start_date": japan_today(), "role": Liaison.Role.ALTERNATE, **super().get_changeform_initial_data(request)}
+
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("user", "agency", "role", "org_unit", "start_date")
+            return ("username", "agency", "role", "org_unit", "start_date")
         return ("user", "agency", "role", "org_unit", "start_date", "end_date")
 
     def get_readonly_fields(self, request, obj=None):
@@ -118,7 +134,8 @@ class LiaisonAdmin(ServiceSaved, RestrictedAdmin):
     def service_save(self, request, obj, form, change):
         if change:
             return liaison_end_term(actor=request.user, liaison=obj, end_date=form.cleaned_data.get("end_date"))
-        return liaison_appoint(actor=request.user, **{name: form.cleaned_data.get(name) for name in form.Meta.fields})
+        fields = {name: form.cleaned_data.get(name) for name in ("user", "agency", "role", "org_unit", "start_date")}
+        return liaison_appoint(actor=request.user, **fields)
 
     @admin.action(description=_("End the selected terms today (access stops at once)"))
     def end_terms_today(self, request, queryset):

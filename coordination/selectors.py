@@ -13,6 +13,7 @@ from coordination.models import (
     ActionItem,
     Attachment,
     Concurrence,
+    Department,
     DepartmentMember,
     ExtensionRequest,
     IntegrationAccount,
@@ -68,6 +69,14 @@ def _integration_viewer(user) -> Viewer:
         read_only=account["read_only"],
         is_integration=True,
     )
+
+
+def endpoint_viewer(endpoint) -> Viewer:
+    """A webhook endpoint speaks for its department: it sees what the department's coordinators see, while the
+    department is active."""
+    department_active = Department.objects.filter(pk=endpoint.department_id, is_active=True).exists()
+    departments = frozenset({endpoint.department_id} if department_active else ())
+    return Viewer(user_id=endpoint.owner_id, coordinator_department_ids=departments, read_only=True)
 
 
 def request_viewer(request) -> Viewer:

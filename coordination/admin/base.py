@@ -129,6 +129,7 @@ class ServiceSaved:
 
     def save_model(self, request, obj, form, change):
         obj.pk = self.service_save(request, obj, form, change).pk
+        obj.refresh_from_db()  # what the service saved, for the log entry and the next page
 
     def save_related(self, request, form, formsets, change):
         """The service saved what the form holds; inlines here are read-only."""

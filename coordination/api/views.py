@@ -23,7 +23,7 @@ from agencies.models import Agency, Liaison, OrgUnit
 from coordination import services, workflow
 from coordination.attachments import ALLOWED_CONTENT_TYPES
 from coordination.calendar import get_calendar, japan_today
-from coordination.access import tokens_issuable_for
+from coordination.access import may_add, tokens_issuable_for
 from coordination.models import (
     ActionItem,
     Department,
@@ -268,8 +268,11 @@ class ApiTokenViewSet(RestrictedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: s.ApiTokenIssuedSerializer},
     )
     def create(self, request, *args, **kwargs):
+        viewer = request_viewer(request)
+        if not may_add(ApiToken, viewer):
+            raise PermissionDenied(_("A tool's account issues no tokens; the people who manage it do."))
         serializer = s.ApiTokenIssueSerializer(data=request.data)
-        serializer.fields["username"].queryset = tokens_issuable_for(request_viewer(request))
+        serializer.fields["username"].queryset = tokens_issuable_for(viewer)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         token, key = api_token_issue(

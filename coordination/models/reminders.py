@@ -105,6 +105,7 @@ class Reminder(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        WITHHELD = "withheld", _("Withheld (no longer allowed to see the item)")
 
     action_item = models.ForeignKey(
         ActionItem, verbose_name=_("action item"), on_delete=models.CASCADE, related_name="reminders"
@@ -189,6 +190,7 @@ class WebhookDelivery(models.Model):
         SENDING = "sending", _("Sending")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
+        WITHHELD = "withheld", _("Withheld (no longer allowed to see the item)")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.CASCADE, related_name="deliveries"

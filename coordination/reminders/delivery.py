@@ -23,7 +23,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from coordination.access import action_items_visible
+from coordination.calendar import japan_today
 from coordination.models import ActionItem, Reminder
+from coordination.selectors import viewer_for
 
 logger = logging.getLogger(__name__)
 Rule = Reminder.Rule
@@ -155,6 +158,10 @@ def reminders_deliver(*, recipient_id: int, now: datetime.datetime | None = None
         Reminder.objects.filter(pk__in=ids).select_related("recipient", "action_item", "action_item__lead_agency")
     )
     recipient = reminders[0].recipient
+    reminders = _withhold_unseen(reminders, recipient, now=now)
+    if not reminders:
+        return 0
+    ids = [reminder.pk for reminder in reminders]
     if not recipient.email:
         _release(ids, error=_("The recipient has no email address."), final=True)
         logger.warning("Reminders to %s not sent: no email address.", recipient.username)
@@ -170,6 +177,25 @@ def reminders_deliver(*, recipient_id: int, now: datetime.datetime | None = None
         state=State.SENT, sent_at=timezone.now(), message_id=message.extra_headers["Message-ID"], last_error=""
     )
     return len(ids)
+
+
+def _withhold_unseen(reminders: list[Reminder], recipient, *, now: datetime.datetime) -> list[Reminder]:
+    """Access is checked again at send time: rows about items the recipient can no longer see (an agency taken
+    off the item, a term ended, an account deactivated) are withheld, with the reason on the row."""
+    viewer = viewer_for(recipient, today=japan_today(now))
+    item_ids = {reminder.action_item_id for reminder in reminders}
+    seen = set(action_items_visible(viewer).filter(pk__in=item_ids).values_list("pk", flat=True))
+    withheld = [reminder.pk for reminder in reminders if reminder.action_item_id not in seen]
+    if withheld:
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = (
+                _("Not sent: the recipient no longer sees this item.")
+                if viewer.has_any_role
+                else _("Not sent: the recipient has no current role (account inactive or liaison term ended).")
+            )
+        Reminder.objects.filter(pk__in=withheld, state=State.SENDING).update(state=State.WITHHELD, last_error=reason)
+        logger.info("Withheld %d reminders to %s: %s", len(withheld), recipient.username, reason)
+    return [reminder for reminder in reminders if reminder.action_item_id in seen]
 
 
 def _release(ids: list[int], *, error: str, final: bool) -> None:

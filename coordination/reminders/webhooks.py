@@ -30,7 +30,9 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from coordination.access import restrict
 from coordination.models import ActionItem, WebhookDelivery, WebhookEndpoint
+from coordination.selectors import endpoint_viewer
 
 logger = logging.getLogger(__name__)
 State = WebhookDelivery.State
@@ -120,6 +122,12 @@ def webhook_deliver(*, delivery_pk: int) -> bool:
     if delivery is None:
         return False
     endpoint = delivery.endpoint
+    if not restrict(ActionItem, endpoint_viewer(endpoint)).filter(pk=delivery.action_item_id).exists():
+        # Checked again at send time: the endpoint speaks for its department, and only of what it still sees.
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            state=State.WITHHELD, last_error="Not sent: the endpoint's department no longer sees this item."
+        )
+        return False
     body = json.dumps(delivery.payload, sort_keys=True, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(

@@ -136,7 +136,9 @@ def _build_new_item(
     unknown = set(fields) - (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS)
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
-    coordinator = fields.pop("coordinator", None) or (None if actor.is_superuser else actor)
+    # The creator coordinates the item unless someone else is named; a tool's account or a superuser is nobody's
+    # coordinator, so their items start with none.
+    coordinator = fields.pop("coordinator", None) or (None if actor.is_superuser or actor.is_integration else actor)
     item = ActionItem(
         department=department,
         title=(title or "").strip(),

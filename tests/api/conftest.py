@@ -3,7 +3,16 @@
 import pytest
 from rest_framework.test import APIClient
 
-ROLES = ["coordinator", "director", "lead_liaison", "supporting_liaison", "unrelated_liaison", "ended_liaison"]
+ROLES = [
+    "coordinator",
+    "director",
+    "lead_liaison",
+    "supporting_liaison",
+    "unrelated_liaison",
+    "ended_liaison",
+    "integration",  # the department's tool: its coordinators' rights, by token only
+    "readonly_integration",  # the department's read-only tool: reads as a coordinator, writes nothing
+]
 # Clients exist for these too, outside the matrix's default roles.
 EXTRA_ROLES = ["superuser", "other_coordinator"]
 

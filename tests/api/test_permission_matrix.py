@@ -21,12 +21,15 @@ from coordination.models import (
     ExtensionRequest,
     IdempotencyRecord,
     Initiative,
+    IntegrationAccount,
     Meeting,
     ProgressUpdate,
     Reminder,
 )
 from tests.conftest import TODAY
-from users.models import ApiToken
+from tests.factories import UserFactory
+from users.models import ApiToken, User
+from users.services import api_token_issue
 
 from .conftest import ROLES
 
@@ -47,21 +50,31 @@ class Endpoint:
     defaults: dict[str, int] = field(default_factory=lambda: {"ended_liaison": 401, "anonymous": 401})
 
     def expected_for(self, role: str) -> int:
+        if role == "readonly_integration" and role not in self.expected:
+            # Reads as the department's coordinators do; any write is refused before anything is looked up.
+            return self.expected_for("integration") if self.method == "get" else 403
         return {**self.defaults, **self.expected}[role]
 
 
 def everyone(code: int) -> dict[str, int]:
-    return {role: code for role in ROLES if role != "ended_liaison"}
+    return {role: code for role in ROLES if role not in ("ended_liaison", "readonly_integration")}
 
 
 def item_roles(coordinating: int, lead: int, supporting: int, unrelated: int = 404) -> dict[str, int]:
+    """The department's tool has its coordinators' rights, so it answers as they do unless a row says otherwise."""
     return {
         "coordinator": coordinating,
         "director": coordinating,
+        "integration": coordinating,
         "lead_liaison": lead,
         "supporting_liaison": supporting,
         "unrelated_liaison": unrelated,
     }
+
+
+def people_only(expected: dict[str, int]) -> dict[str, int]:
+    """Tools' accounts manage no account, term or token: refused whatever the people's answer."""
+    return {**expected, "integration": 403}
 
 
 ITEM = "/api/v1/action-items/{item}/"
@@ -88,7 +101,7 @@ ENDPOINTS = [
         "create meeting",
         "post",
         "/api/v1/meetings/",
-        {**everyone(403), "coordinator": 201, "director": 201},
+        {**everyone(403), "coordinator": 201, "director": 201, "integration": 201},
         body={"department": "NSS-SCD", "title": "Working-level meeting", "held_on": "2026-06-02", "agencies": ["MOD"]},
     ),
     Endpoint(
@@ -103,7 +116,7 @@ ENDPOINTS = [
         "create initiative",
         "post",
         "/api/v1/initiatives/",
-        {**everyone(403), "coordinator": 201, "director": 201},
+        {**everyone(403), "coordinator": 201, "director": 201, "integration": 201},
         body={"department": "NSS-SCD", "code": "P9", "title_en": "Maritime domain awareness"},
     ),
     Endpoint(
@@ -127,14 +140,14 @@ ENDPOINTS = [
         "create item",
         "post",
         "/api/v1/action-items/",
-        {**everyone(403), "coordinator": 201, "director": 201},
+        {**everyone(403), "coordinator": 201, "director": 201, "integration": 201},
         body={"department": "NSS-SCD", "title": "Brief the minister", "lead_agency": "MOFA"},
     ),
     Endpoint(
         "upsert item",
         "post",
         "/api/v1/action-items/upsert/",
-        {**everyone(403), "coordinator": 201, "director": 201},
+        {**everyone(403), "coordinator": 201, "director": 201, "integration": 201},
         body={"department": "NSS-SCD", "external_id": "MOD-7", "title": "Brief the minister", "lead_agency": "MOFA"},
     ),
     Endpoint("edit title", "patch", ITEM, item_roles(200, 403, 403), body={"title": "A clearer title"}),
@@ -200,6 +213,70 @@ ENDPOINTS = [
         item_roles(403, 403, 200),
         status=Status.IN_PROGRESS,
         body={"state": "concur"},
+    ),
+    Endpoint(
+        "appoint liaison",
+        "post",
+        "/api/v1/liaisons/",
+        people_only(item_roles(403, 201, 403, unrelated=403)),  # MOD's primary liaison appoints a MOD alternate
+        body={"username": "new-alternate", "agency": "MOD", "role": "alternate"},
+        prepare="newcomer",
+    ),
+    # Accounts and tokens: a person manages their own tokens and those of the tools' accounts they manage.
+    Endpoint("list tokens", "get", "/api/v1/tokens/", everyone(200)),
+    Endpoint(
+        "read token of the department's tool",
+        "get",
+        "/api/v1/tokens/{tool_token}/",
+        {**item_roles(200, 404, 404), "readonly_integration": 404},  # a tool sees its own tokens only
+    ),
+    Endpoint(
+        "issue own token",
+        "post",
+        "/api/v1/tokens/",
+        people_only(everyone(201)),
+        body={"name": "My script", "expires_days": 30},
+    ),
+    Endpoint(
+        "issue token for the department's tool",
+        "post",
+        "/api/v1/tokens/",
+        people_only(item_roles(201, 400, 400, unrelated=400)),  # outside their reach the account is unknown
+        body={"name": "Cabinet sync", "username": "nss-sync", "read_only": True},
+    ),
+    Endpoint(
+        "revoke token of the department's tool",
+        "post",
+        "/api/v1/tokens/{tool_token}/revoke/",
+        item_roles(200, 404, 404),  # the tool may revoke its own (a leaked key), never issue one
+    ),
+    Endpoint("list integration accounts", "get", "/api/v1/integration-accounts/", everyone(200)),
+    Endpoint(
+        "read integration account",
+        "get",
+        "/api/v1/integration-accounts/{tool}/",
+        {**item_roles(200, 404, 404), "integration": 404},
+    ),
+    Endpoint(
+        "create integration account for the department",
+        "post",
+        "/api/v1/integration-accounts/",
+        people_only(item_roles(201, 400, 400, unrelated=400)),  # primary liaisons manage their agency's only
+        body={"username": "nss-dashboard", "department": "NSS-SCD", "read_only": True},
+    ),
+    Endpoint(
+        "create integration account for MOD",
+        "post",
+        "/api/v1/integration-accounts/",
+        people_only(item_roles(400, 201, 400, unrelated=400)),  # coordinators manage their department's only
+        body={"username": "mod-reporting", "agency": "MOD"},
+    ),
+    Endpoint(
+        "change integration account",
+        "patch",
+        "/api/v1/integration-accounts/{tool}/",
+        {**item_roles(200, 404, 404), "integration": 404},  # a tool does not see its own account's record
+        body={"read_only": True},
     ),
     Endpoint("history", "get", ITEM + "history/", item_roles(200, 200, 200)),
     Endpoint("list attachments", "get", ITEM + "attachments/", item_roles(200, 200, 200)),
@@ -267,10 +344,16 @@ def snapshot() -> dict:
         Meeting,
         Initiative,
         Reminder,
+        IntegrationAccount,
+        User,
     ]
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in tracked}
+    rows["ApiToken"] = list(ApiToken.objects.order_by("pk").values(*TOKEN_FIELDS))
     rows["history"] = [ActionItem.history.count(), Concurrence.history.count(), ExtensionRequest.history.count()]
     return rows
+
+
+TOKEN_FIELDS = ("digest", "user_id", "name", "read_only", "expiry", "revoked_at", "revoked_by_id", "created_by_id")
 
 
 def prepare(endpoint: Endpoint, world, move_to_status) -> dict:
@@ -282,7 +365,11 @@ def prepare(endpoint: Endpoint, world, move_to_status) -> dict:
         "mod_unit": world.mod_unit.pk,
         "lead_term": world.lead_term.pk,
         "department": world.department.pk,
+        "tool": world.integration.integration_account.pk,
+        "tool_token": api_token_issue(actor=world.coordinator, user=world.integration, name="sync")[0].public_id,
     }
+    if endpoint.prepare == "newcomer":
+        UserFactory(username="new-alternate")
     if endpoint.prepare == "reference":
         meeting = Meeting.objects.create(department=world.department, title="Director-level meeting", held_on=TODAY)
         meeting.agencies.add(world.mod)
@@ -343,6 +430,7 @@ def test_the_matrix_covers_every_route_of_the_api():
     from coordination.api.urls import router
 
     names = {name: 1 for name in ("item", "extension", "attachment", "mod", "mod_unit", "lead_term", "department")}
+    names.update(tool=1, tool_token="0b8c6a52-9f4e-4d0a-9d7e-0f1f3c1e2a4b")
     names["reminder"] = 1
     names.update(meeting=1, initiative=1)
     paths = [endpoint.path.format(**names).split("?")[0].removeprefix("/api/v1/") for endpoint in ENDPOINTS]

@@ -182,12 +182,13 @@ def test_the_admin_form_refuses_bad_input_and_issues_nothing(coordinator_admin, 
     assert not ApiToken.objects.exists()
 
 
-def test_a_liaison_manages_only_their_own_tokens_in_the_admin(client, world, token_for):
+def test_a_liaison_manages_only_their_own_tokens_and_their_agencys_tools_in_the_admin(client, world, token_for):
     world.lead_liaison.is_staff = True
     world.lead_liaison.save(update_fields=["is_staff"])
     token_for(world.coordinator)
     client.force_login(world.lead_liaison)
     assert client.get("/admin/users/apitoken/").status_code == 200
     form = client.get("/admin/users/apitoken/add/").context["adminform"].form
-    assert list(form.fields["user"].queryset) == [world.lead_liaison]
+    # Their own, and MOD's tool, which they manage as MOD's primary liaison; never another person.
+    assert set(form.fields["user"].queryset) == {world.lead_liaison, world.agency_integration}
     assert "coordinator" not in client.get("/admin/users/apitoken/").text

@@ -21,8 +21,10 @@ from coordination.models import (
     ActionItem,
     ClosureDay,
     Department,
+    ExtensionRequest,
     Heartbeat,
     Initiative,
+    IntegrationAccount,
     Meeting,
     Reminder,
     ReminderPolicy,
@@ -45,6 +47,7 @@ ROLES = [
     "ended_liaison",
     "staff",
     "superuser",
+    "integration",  # a tool's account, even if someone ticked "staff": the admin's door stays shut
 ]
 TRACKER_APPS = {"agencies", "coordination", "users"}
 MODEL_ADMINS = sorted(
@@ -57,7 +60,7 @@ MODEL_ADMINS = sorted(
 def sample(world, move_to_status):
     """One object of each model behind the admin, all about the world's security cooperation department."""
     for user in (world.coordinator, world.director, world.other_coordinator, world.lead_liaison,
-                 world.supporting_liaison, world.unrelated_liaison, world.ended_liaison):  # fmt: skip
+                 world.supporting_liaison, world.unrelated_liaison, world.ended_liaison, world.integration):  # fmt: skip
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     item = move_to_status(world.item, "in_progress")
@@ -95,6 +98,7 @@ def sample(world, move_to_status):
             payload={},
         ),
         ApiToken: services_token(world),
+        IntegrationAccount: world.integration.integration_account,
     }
     objects.update({
         Agency: world.mod, OrgUnit: world.mod_unit, Liaison: world.supporting_term, Department: world.department,
@@ -134,7 +138,7 @@ def test_every_admin_page_for_every_role(client, world, sample, model_admin, rol
     viewer = viewer_for(user, today=TODAY)
     obj = sample[model_admin.model]
     sees = access.may_view(viewer, obj)
-    door_open = user.is_staff and viewer.has_any_role
+    door_open = user.is_staff and viewer.has_any_role and not user.is_integration
     before = snapshot(sample)
 
     changelist = client.get(url(model_admin, "changelist"))
@@ -239,12 +243,16 @@ ROUND_TRIPS = [
     (WebhookEndpoint, "coordinator", "name", "SCD dashboard (new)"),
     (User, "lead_liaison", "first_name", "Hiroshi"),
     (User, "superuser", "last_name", "Tanaka"),
+    (IntegrationAccount, "coordinator", "description", "Syncs the cabinet office's tracker nightly"),
+    (IntegrationAccount, "lead_liaison", "description", "MOD's own tracker"),
 ]
 
 
 @pytest.mark.parametrize(("model", "role", "field", "value"), ROUND_TRIPS, ids=lambda v: getattr(v, "__name__", v))
 def test_a_change_form_posted_back_as_rendered_saves(client, world, sample, model, role, field, value):
     obj = sample[model]
+    if model is IntegrationAccount and role == "lead_liaison":
+        obj = world.agency_integration.integration_account
     model_admin = admin.site._registry[model]
     client.force_login(getattr(world, role))
     page = client.get(url(model_admin, "change", obj))
@@ -280,3 +288,139 @@ def test_every_model_with_a_changing_role_has_a_round_trip(world, sample):
 # Changed by superusers only, or only through their action pages (liaison terms are ended through the service:
 # test_admin.py and tests/api/test_reference.py); the matrix above covers their pages.
 ADMIN_ONLY_FORMS = {Liaison, Agency, OrgUnit, Department}
+
+
+# --- Add forms, action pages and autocomplete -------------------------------------------------------------------
+
+# (model, role allowed to add, the fields a person fills in beyond what the form renders)
+ADD_FORMS = [
+    (Meeting, "coordinator", {"department": "{department}", "title": "Working-level meeting", "held_on": "2026-06-03"}),
+    (Initiative, "director", {"department": "{department}", "code": "P9", "title_en": "Maritime domain awareness"}),
+    (ClosureDay, "coordinator", {"date": "2026-12-25", "name": "Office move"}),
+    (ApiToken, "coordinator", {"user": "{self}", "name": "My script"}),
+    (ApiToken, "coordinator", {"user": "{tool}", "name": "Cabinet sync", "read_only": "on"}),
+    (IntegrationAccount, "coordinator", {"username": "nss-board", "department": "{department}"}),
+    (IntegrationAccount, "lead_liaison", {"username": "mod-board", "agency": "{mod}", "read_only": "on"}),
+    (Liaison, "lead_liaison", {"username": "mod-newcomer", "agency": "{mod}", "role": "alternate"}),
+    (ActionItem, "coordinator", {"title": "Prepare the talking points", "department": "{department}",
+                                 "lead_agency": "{mod}", "due_date": "2026-06-30"}),  # fmt: skip
+]
+
+
+def add_form_data(response) -> dict:
+    data = form_data(response)
+    for key in [key for key, value in data.items() if value in ("", [])]:
+        del data[key]
+    return data
+
+
+@pytest.mark.parametrize("model_admin", MODEL_ADMINS, ids=lambda model_admin: model_admin.opts.label)
+def test_every_add_form_posted_back_as_rendered_adds_nothing_and_never_fails(client, world, sample, model_admin):
+    """Posted back untouched (nothing filled in), every add form any role may use answers with its errors."""
+    for role in ROLES:
+        user = getattr(world, role)
+        viewer = viewer_for(user, today=TODAY)
+        if user.is_integration or not access.may_add(model_admin.model, viewer):
+            continue
+        client.force_login(user)
+        page = client.get(url(model_admin, "add"))
+        assert page.status_code == 200, (role, page.status_code)
+        before = snapshot(sample)
+        posted = client.post(url(model_admin, "add"), add_form_data(page) if page.context else {})
+        assert posted.status_code == 200, (role, posted.status_code)
+        assert snapshot(sample) == before
+
+
+@pytest.mark.parametrize(("model", "role", "filled"), ADD_FORMS, ids=lambda v: getattr(v, "__name__", str(v)[:20]))
+def test_an_add_form_filled_in_as_a_person_would_saves_through_the_service(client, world, sample, model, role, filled):
+    names = {
+        "department": world.department.pk,
+        "mod": world.mod.pk,
+        "self": getattr(world, role).pk,
+        "tool": world.integration.pk,
+        "newcomer": User.objects.create(username="mod-newcomer").pk,  # an account the administrators created
+    }
+    model_admin = admin.site._registry[model]
+    client.force_login(getattr(world, role))
+    page = client.get(url(model_admin, "add"))
+    assert page.status_code == 200
+    data = {**add_form_data(page), **{key: str(value).format(**names) for key, value in filled.items()}}
+    count = model.objects.count()
+    posted = client.post(url(model_admin, "add"), data)
+    assert posted.status_code in (200, 302)
+    if posted.status_code == 200 and posted.context and "adminform" in posted.context:
+        pytest.fail(f"refused: {posted.context['adminform'].form.errors}")
+    assert model.objects.count() == count + 1
+    created = model.objects.order_by("-pk").first() if model is not ApiToken else model.objects.order_by("-created")[0]
+    if hasattr(model, "history"):
+        assert created.history.earliest().history_user == getattr(world, role)
+    if model is ApiToken:
+        assert created.created_by == getattr(world, role)
+        assert "no-store" in posted["Cache-Control"]
+
+
+def test_every_item_action_page_for_every_role(client, world, sample):
+    """The act and decide pages of the item: hidden answers 404, refused changes nothing, allowed moves it."""
+    from coordination import workflow
+    from coordination.admin.action_items import ACTION_FORMS
+
+    item = sample[ActionItem]
+    extension = services.extension_request_create(
+        actor=world.lead_liaison, item=item, requested_due_date=datetime.date(2026, 7, 31), reason="Diet session"
+    )
+    pages = [reverse("admin:coordination_actionitem_act", args=[item.pk, name]) for name in
+             [*workflow.TRANSITIONS, *ACTION_FORMS]]  # fmt: skip
+    pages.append(reverse("admin:coordination_actionitem_decide_extension", args=[item.pk, extension.pk]))
+    for role in ROLES:
+        user = getattr(world, role)
+        viewer = viewer_for(user, today=TODAY)
+        client.force_login(user)
+        for page in pages:
+            before = snapshot(sample)
+            shown = client.get(page)
+            posted = client.post(page, {"reason": "Matrix", "text": "x", "percent_complete": "10", "state": "concur",
+                                        "decision": "deny", "comment": "x", "requested_due_date": "2026-07-31"})  # fmt: skip
+            if not (user.is_staff and viewer.has_any_role and not user.is_integration):
+                assert shown.status_code == posted.status_code == 302 and "login" in shown.url
+            elif not access.may_view(viewer, item):
+                assert shown.status_code == posted.status_code == 404, (role, page)
+            else:
+                assert shown.status_code == 200, (role, page)
+                assert posted.status_code in (200, 302), (role, page)
+            if posted.status_code != 302 or "login" in posted.url:
+                assert snapshot(sample) == before, (role, page)
+            item.refresh_from_db()
+            if posted.status_code == 302 and "login" not in posted.url:
+                # It moved: bring the world back so the next page starts from the same place.
+                ActionItem.objects.filter(pk=item.pk).update(status="in_progress")
+                ExtensionRequest.objects.filter(pk=extension.pk).update(state="pending", decided_by=None, decided_at=None)
+
+
+def test_autocomplete_offers_only_what_the_role_may_see(client, world, sample):
+    """Every autocomplete field of every admin, for every role: the choices are a subset of what they see."""
+    hidden = services.action_item_create(
+        actor=world.other_coordinator, department=world.other_department, title="Stratcom's own talking points",
+        lead_agency=world.meti, due_date=datetime.date(2026, 6, 30),
+    )  # fmt: skip
+    for role in ROLES:
+        user = getattr(world, role)
+        viewer = viewer_for(user, today=TODAY)
+        client.force_login(user)
+        for model_admin in MODEL_ADMINS:
+            for field_name in model_admin.autocomplete_fields:
+                target = model_admin.model._meta.get_field(field_name).related_model
+                response = client.get(
+                    reverse("admin:autocomplete"),
+                    {"app_label": model_admin.opts.app_label, "model_name": model_admin.opts.model_name,
+                     "field_name": field_name, "term": ""},
+                )  # fmt: skip
+                if not (user.is_staff and viewer.has_any_role and not user.is_integration):
+                    assert response.status_code == 302
+                    continue
+                assert response.status_code in (200, 403), (role, field_name)
+                if response.status_code == 403:
+                    continue
+                offered = {int(row["id"]) for row in response.json()["results"]}
+                allowed = set(access.restrict(target, viewer).values_list("pk", flat=True))
+                assert offered <= allowed, (role, model_admin.opts.label, field_name)
+                assert hidden.title not in response.text or access.may_view(viewer, hidden)

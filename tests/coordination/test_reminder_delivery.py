@@ -162,3 +162,36 @@ def test_send_reminders_explains_closed_days_and_bad_input(world):
     assert "not a business day (Year-end closure)" in out.getvalue()
     with pytest.raises(CommandError, match="Japan time"):
         call_command("send_reminders", "--at", "tomorrow")
+
+
+def test_an_agency_taken_off_an_item_gets_nothing_more_about_it_and_the_row_says_why(world, move_to_status):
+    """MOFA supports the item and is told of its assignment; before the notice goes out MOFA is taken off the
+    item: the notice is withheld, with the reason on the ledger row, and no later sweep addresses MOFA again."""
+    item = move_to_status(world.item, ActionItem.Status.ASSIGNED)
+    notice = Reminder.objects.get(action_item=item, recipient=world.supporting_liaison, rule=Reminder.Rule.ASSIGNED)
+    services.action_item_update(actor=world.coordinator, item=item, changes={"supporting_agencies": []})
+    mail.outbox.clear()
+
+    assert reminders_deliver(recipient_id=world.supporting_liaison.pk) == 0
+    assert mail.outbox == []
+    notice.refresh_from_db()
+    assert notice.state == Reminder.State.WITHHELD
+    assert notice.last_error == "Not sent: the recipient no longer sees this item."
+    # The lead's notice of the same event still goes out.
+    assert reminders_deliver(recipient_id=world.lead_liaison.pk) == 1 and len(mail.outbox) == 1
+
+    overdue_day = datetime.datetime(2026, 7, 6, 9, 0, tzinfo=JAPAN)  # past the due date of 30 June
+    reminders_record(at=overdue_day)
+    later = Reminder.objects.filter(action_item=item, recipient=world.supporting_liaison).exclude(pk=notice.pk)
+    assert not later.exists()
+    assert Reminder.objects.filter(action_item=item, recipient=world.lead_liaison, rule="overdue").exists()
+
+
+def test_a_liaison_whose_term_ended_before_sending_is_told_nothing(world, move_to_status):
+    item = move_to_status(world.item, ActionItem.Status.ASSIGNED)
+    services.liaison_end_term(actor=world.superuser, liaison=world.supporting_term)
+    mail.outbox.clear()
+    assert reminders_deliver(recipient_id=world.supporting_liaison.pk) == 0
+    row = Reminder.objects.get(action_item=item, recipient=world.supporting_liaison)
+    assert row.state == Reminder.State.WITHHELD and "no current role" in row.last_error
+    assert mail.outbox == []

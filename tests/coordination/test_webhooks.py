@@ -155,3 +155,19 @@ def test_the_sweep_sends_reminders_to_webhooks_once_per_item_and_occurrence(worl
     reminders_sweep(at=moment)
     reminders_sweep(at=moment)
     assert list(WebhookDelivery.objects.filter(event="overdue").values_list("occurrence", flat=True)) == ["2026-06-05"]
+
+
+def test_a_delivery_about_an_item_its_department_no_longer_sees_is_withheld_without_connecting(world):
+    """Access is checked again at send time; the URL points nowhere reachable, so any attempt would fail."""
+    endpoint = WebhookEndpoint.objects.create(
+        department=world.department, name="Closed dashboard", url="http://127.0.0.1:9/hook", secret="x" * 32,
+        events=["assigned"], owner=world.coordinator,
+    )  # fmt: skip
+    services.action_item_transition(actor=world.coordinator, item=world.item, name="assign")
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    world.department.is_active = False
+    world.department.save(update_fields=["is_active"])
+    assert webhook_deliver(delivery_pk=delivery.pk) is False
+    delivery.refresh_from_db()
+    assert delivery.state == WebhookDelivery.State.WITHHELD and delivery.attempts == 1
+    assert "no longer sees" in delivery.last_error and delivery.last_status_code is None
