@@ -7,12 +7,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency
 from coordination import services, workflow
+from coordination.access import action_items_visible
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Concurrence, Department, ExtensionRequest, Initiative, ProgressUpdate
 from coordination.selectors import action_item_roles
@@ -210,12 +211,20 @@ class ActionItemAdmin(RestrictedAdmin):
             fields = (fields - {"supporting_agencies"}) | {"supporting"}
         return fields
 
+    # Read-only, these fields show through a method: supporting agencies with their state, and links among items
+    # only to what the viewer sees ("an item you cannot see" for the rest, never its title).
+    read_only_displays = {
+        "supporting": "supporting_summary",
+        "parent": "parent_display",
+        "dependencies": "dependencies_display",
+    }
+
     def get_fieldsets(self, request, obj=None):
         editable = self._editable(request, obj)
         fieldsets = []
         for title, names in self.fieldsets_spec:
             shown = [
-                ("supporting_summary" if name == "supporting" and name not in editable else name)
+                (self.read_only_displays.get(name, name) if name not in editable else name)
                 for name in names
                 if obj is not None or name not in self.always_read_only
             ]
@@ -225,7 +234,13 @@ class ActionItemAdmin(RestrictedAdmin):
     def get_readonly_fields(self, request, obj=None):
         all_names = {name for _title, names in self.fieldsets_spec for name in names}
         read_only = (all_names - self._editable(request, obj)) | self.always_read_only
-        return sorted(("supporting_summary" if name == "supporting" else name) for name in read_only)
+        return sorted(self.read_only_displays.get(name, name) for name in read_only)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.tracker_viewer = request_viewer(request)  # for the displays of linked items below
+        return obj
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -271,6 +286,37 @@ class ActionItemAdmin(RestrictedAdmin):
         if obj is None or obj.pk is None:
             return "—"
         return ", ".join(f"{c.agency.code} ({c.get_state_display()})" for c in obj.concurrences.all()) or "—"
+
+    def _linked(self, obj, items) -> str:
+        viewer = getattr(obj, "tracker_viewer", None) or workflow.Viewer(user_id=None)
+        items = list(items)
+        if not items:
+            return "—"
+        seen = set(action_items_visible(viewer).filter(pk__in=[i.pk for i in items]).values_list("pk", flat=True))
+        parts = [
+            format_html(
+                '<a href="{}">#{} {}</a>',
+                reverse("admin:coordination_actionitem_change", args=[item.pk]),
+                item.pk,
+                item.title,
+            )
+            if item.pk in seen
+            else format_html("<em>{}</em>", _("an item you cannot see"))
+            for item in items
+        ]
+        return format_html_join(", ", "{}", ((part,) for part in parts))
+
+    @admin.display(description=gettext_lazy("parent item"))
+    def parent_display(self, obj):
+        if obj is None or obj.pk is None or obj.parent_id is None:
+            return "—"
+        return self._linked(obj, [obj.parent])
+
+    @admin.display(description=gettext_lazy("depends on"))
+    def dependencies_display(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return self._linked(obj, obj.dependencies.all())
 
     # --- Saving goes through the services ------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
+from coordination.access import action_items_visible
 from coordination.selectors import action_item_roles
 
 from users.models import ApiToken
@@ -302,7 +303,17 @@ class ActionItemSerializer(serializers.ModelSerializer):
     supporting_agencies = ConcurrenceSerializer(source="concurrences", many=True, read_only=True)
     coordinator = UsernameField(read_only=True, allow_null=True)
     priority = PriorityField(read_only=True)
-    dependencies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    parent = serializers.SerializerMethodField(
+        help_text=_("The parent item's id; null when there is none or when you cannot see it (see parent_hidden).")
+    )
+    parent_hidden = serializers.SerializerMethodField(help_text=_("True when the parent is an item you cannot see."))
+    dependencies = serializers.SerializerMethodField(help_text=_("The ids of the items this one depends on that you see."))
+    hidden_dependencies = serializers.SerializerMethodField(
+        help_text=_("How many items this one depends on that you cannot see.")
+    )
+    recurrence_previous = serializers.SerializerMethodField(
+        help_text=_("The previous occurrence's id; null when there is none or you cannot see it.")
+    )
     overdue = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
 
@@ -331,7 +342,9 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "recurrence",
             "recurrence_previous",
             "parent",
+            "parent_hidden",
             "dependencies",
+            "hidden_dependencies",
             "close_override_reason",
             "overdue",
             "allowed_transitions",
@@ -347,6 +360,39 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, item) -> bool:
         return item.is_overdue_on(self.context.get("today") or japan_today())
+
+    def _seen_links(self, item) -> set[int]:
+        """Which of the items linked to this page's items the reader sees: one query per page, not per item."""
+        cached = self.context.get("_seen_links")
+        if cached is None or item.pk not in cached[0]:
+            page = self.parent.instance if isinstance(self.parent, serializers.ListSerializer) else [item]
+            page = list(page or [item])
+            linked = {pk for row in page for pk in (row.parent_id, row.recurrence_previous_id) if pk}
+            linked |= {dependency.pk for row in page for dependency in row.dependencies.all()}
+            request = self.context.get("request")
+            seen = set()
+            if linked and request is not None:
+                visible = action_items_visible(request_viewer(request)).filter(pk__in=linked)
+                seen = set(visible.values_list("pk", flat=True))
+            cached = ({row.pk for row in page}, seen)
+            self.context["_seen_links"] = cached
+        return cached[1]
+
+    def get_parent(self, item) -> int | None:
+        return item.parent_id if item.parent_id in self._seen_links(item) else None
+
+    def get_parent_hidden(self, item) -> bool:
+        return item.parent_id is not None and item.parent_id not in self._seen_links(item)
+
+    def get_dependencies(self, item) -> list[int]:
+        return sorted(dependency.pk for dependency in item.dependencies.all() if dependency.pk in self._seen_links(item))
+
+    def get_hidden_dependencies(self, item) -> int:
+        return sum(1 for dependency in item.dependencies.all() if dependency.pk not in self._seen_links(item))
+
+    def get_recurrence_previous(self, item) -> int | None:
+        previous = item.recurrence_previous_id
+        return previous if previous in self._seen_links(item) else None
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(workflow.TRANSITIONS))))
     def get_allowed_transitions(self, item) -> list[str]:

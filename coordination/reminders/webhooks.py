@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +43,11 @@ TIMEOUT_SECONDS = 10
 
 class WebhookFailed(Exception):
     """This attempt failed; the delivery is pending again (or failed after its last attempt)."""
+
+
+def webhook_secret_new() -> str:
+    """A new signing secret: 256 bits from the system's random source, generated here and never chosen by hand."""
+    return secrets.token_urlsafe(32)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

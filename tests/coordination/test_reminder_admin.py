@@ -92,14 +92,29 @@ def test_a_coordinator_registers_a_webhook_and_a_liaison_cannot(client, staff):
         "department": staff.department.pk,
         "name": "MOD tracker",
         "url": "https://tracker.mod.example.go.jp/hooks",
-        "secret": "shared-secret",
         "events": ["assigned", "overdue"],
         "owner": staff.coordinator.pk,
         "is_active": "on",
     }
-    assert client.post("/admin/coordination/webhookendpoint/add/", form).status_code == 302
+    created = client.post("/admin/coordination/webhookendpoint/add/", form)
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.events == ["assigned", "overdue"] and endpoint.history.get().history_user == staff.coordinator
+    # The tracker generated the secret and shows it this once, on a page no cache keeps.
+    assert created.status_code == 200 and len(endpoint.secret) >= 40 and endpoint.secret in created.text
+    assert "no-store" in created["Cache-Control"]
+    change_url = f"/admin/coordination/webhookendpoint/{endpoint.pk}/change/"
+    assert endpoint.secret not in client.get(change_url).text
+    history = client.get(f"/admin/coordination/webhookendpoint/{endpoint.pk}/history/")
+    assert endpoint.secret not in history.text
+    # Rotating: a new secret, shown once; an ordinary save keeps the secret and shows none.
+    page = client.get(change_url).context["adminform"].form
+    data = {**form, "rotate_secret": "on"}
+    rotated = client.post(change_url, data)
+    old, endpoint = endpoint.secret, WebhookEndpoint.objects.get()
+    assert endpoint.secret != old and endpoint.secret in rotated.text and old not in rotated.text
+    kept = client.post(change_url, {**form, "name": "MOD tracker (renamed)"})
+    assert kept.status_code == 302 and WebhookEndpoint.objects.get().secret == endpoint.secret
+    assert "secret" not in page.fields
     bad = client.post("/admin/coordination/webhookendpoint/add/", {**form, "url": "not a url", "events": ["nope"]})
     assert bad.status_code == 200 and set(bad.context["adminform"].form.errors) == {"url", "events"}
     client.force_login(staff.lead_liaison)
