@@ -47,6 +47,8 @@ def world(db, now):
     DepartmentMemberFactory(department=department, user=coordinator)
     DepartmentMemberFactory(department=department, user=director, role=DepartmentMember.Role.DIRECTOR)
     DepartmentMemberFactory(department=other_department, user=other_coordinator)
+    other_director = UserFactory(username="stratcom-director")
+    DepartmentMemberFactory(department=other_department, user=other_director, role=DepartmentMember.Role.DIRECTOR)
 
     mod = AgencyFactory(code="MOD", name_en="Ministry of Defense", name_ja="防衛省")
     mofa = AgencyFactory(code="MOFA", name_en="Ministry of Foreign Affairs", name_ja="外務省")
@@ -93,6 +95,7 @@ def world(db, now):
         coordinator=coordinator,
         director=director,
         other_coordinator=other_coordinator,
+        other_director=other_director,
         mod=mod,
         mofa=mofa,
         meti=meti,

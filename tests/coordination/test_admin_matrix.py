@@ -41,6 +41,7 @@ ROLES = [
     "coordinator",
     "director",
     "other_coordinator",
+    "other_director",
     "lead_liaison",
     "supporting_liaison",
     "unrelated_liaison",
@@ -59,7 +60,7 @@ MODEL_ADMINS = sorted(
 @pytest.fixture
 def sample(world, move_to_status):
     """One object of each model behind the admin, all about the world's security cooperation department."""
-    for user in (world.coordinator, world.director, world.other_coordinator, world.lead_liaison,
+    for user in (world.coordinator, world.director, world.other_coordinator, world.other_director, world.lead_liaison,
                  world.supporting_liaison, world.unrelated_liaison, world.ended_liaison, world.integration):  # fmt: skip
         user.is_staff = True
         user.save(update_fields=["is_staff"])
@@ -185,17 +186,21 @@ def test_every_admin_page_for_every_role(client, world, sample, model_admin, rol
 
 
 def test_hidden_items_appear_in_no_admin_page(client, world, sample, move_to_status):
-    """The other department's coordinator and an unrelated liaison: not a title, id or link of the item."""
+    """Roles that cannot see the item: not its title, external id or change link on any page they can open."""
     item = sample[ActionItem]
-    for role in ("other_coordinator", "unrelated_liaison"):
+    ActionItem.objects.filter(pk=item.pk).update(external_id="SCD-2026-0042")
+    link = url(admin.site._registry[ActionItem], "change", item)
+    for role in ("other_coordinator", "other_director", "unrelated_liaison", "ended_liaison"):
         client.force_login(getattr(world, role))
         for model_admin in MODEL_ADMINS:
-            for page in ("changelist", "add"):
-                response = client.get(url(model_admin, page))
+            pages = [url(model_admin, "changelist"), url(model_admin, "add")]
+            pages += [url(model_admin, page, sample[model_admin.model]) for page in ("change", "history")]
+            for page in pages:
+                response = client.get(page)
                 if response.status_code == 200:
                     text = response.text
-                    assert item.title not in text, (role, model_admin.opts.label, page)
-                    assert url(admin.site._registry[ActionItem], "change", item) not in text
+                    assert item.title not in text, (role, page)
+                    assert "SCD-2026-0042" not in text and link not in text, (role, page)
 
 
 def form_data(response) -> dict:
