@@ -15,7 +15,11 @@ class PreferredLanguageMiddleware:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            if language:
+                translation.deactivate()  # the thread serves the next request (or test) in the default language
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
