@@ -114,7 +114,11 @@ class LiaisonAdmin(ServiceSaved, RestrictedAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_changeform_initial_data(self, request):
-        return {"start_date": japan_today(), "role": Liaison.Role.ALTERNATE, **super().get_changeform_initial_data(request)}
+        return {
+            "start_date": japan_today(),
+            "role": Liaison.Role.ALTERNATE,
+            **super().get_changeform_initial_data(request),
+        }
 
     def get_fields(self, request, obj=None):
         if obj is None:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from agencies.models import Agency, Liaison, OrgUnit
 from coordination import workflow
+from coordination.access import action_items_visible
 from coordination.calendar import japan_today
 from coordination.models import (
     ActionItem,
@@ -23,9 +24,7 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
-from coordination.access import action_items_visible
 from coordination.selectors import action_item_roles
-
 from users.models import ApiToken
 
 from .permissions import request_viewer
@@ -307,7 +306,9 @@ class ActionItemSerializer(serializers.ModelSerializer):
         help_text=_("The parent item's id; null when there is none or when you cannot see it (see parent_hidden).")
     )
     parent_hidden = serializers.SerializerMethodField(help_text=_("True when the parent is an item you cannot see."))
-    dependencies = serializers.SerializerMethodField(help_text=_("The ids of the items this one depends on that you see."))
+    dependencies = serializers.SerializerMethodField(
+        help_text=_("The ids of the items this one depends on that you see.")
+    )
     hidden_dependencies = serializers.SerializerMethodField(
         help_text=_("How many items this one depends on that you cannot see.")
     )
@@ -385,7 +386,9 @@ class ActionItemSerializer(serializers.ModelSerializer):
         return item.parent_id is not None and item.parent_id not in self._seen_links(item)
 
     def get_dependencies(self, item) -> list[int]:
-        return sorted(dependency.pk for dependency in item.dependencies.all() if dependency.pk in self._seen_links(item))
+        return sorted(
+            dependency.pk for dependency in item.dependencies.all() if dependency.pk in self._seen_links(item)
+        )
 
     def get_hidden_dependencies(self, item) -> int:
         return sum(1 for dependency in item.dependencies.all() if dependency.pk not in self._seen_links(item))

@@ -21,9 +21,9 @@ from rest_framework.views import APIView
 
 from agencies.models import Agency, Liaison, OrgUnit
 from coordination import services, workflow
+from coordination.access import may_add, tokens_issuable_for
 from coordination.attachments import ALLOWED_CONTENT_TYPES
 from coordination.calendar import get_calendar, japan_today
-from coordination.access import may_add, tokens_issuable_for
 from coordination.models import (
     ActionItem,
     Department,
@@ -38,7 +38,6 @@ from coordination.selectors import (
     action_items_visible_to,
     action_items_with_details,
 )
-
 from users.models import ApiToken
 from users.services import api_token_issue, api_token_revoke
 

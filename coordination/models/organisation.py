@@ -70,7 +70,9 @@ class DepartmentMember(TimeStampedModel):
             raise ValidationError({"user": _("A tool's account cannot be a member; create it for the department.")})
         open_terms = Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())
         if Liaison.objects.filter(open_terms, user_id=self.user_id).exists():
-            raise ValidationError({"user": _("This person holds a liaison term; end it before they join a department.")})
+            raise ValidationError(
+                {"user": _("This person holds a liaison term; end it before they join a department.")}
+            )
 
 
 class IntegrationAccount(TimeStampedModel):

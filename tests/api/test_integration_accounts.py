@@ -4,8 +4,8 @@ and named in the history for what they wrote."""
 import io
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from agencies.models import Liaison
