@@ -10,7 +10,11 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 
 class TrackerBackend(ModelBackend):
-    """Django's model backend, except that the demo password never signs anyone in under production settings."""
+    """Django's model backend, except that the demo password never signs anyone in under production settings, and
+    a tool's account never signs in with a password at all (even one a superuser set): it acts by tokens only."""
+
+    def user_can_authenticate(self, user):
+        return super().user_can_authenticate(user) and not getattr(user, "is_integration", False)
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if settings.REFUSE_DEMO_PASSWORD and password == DEMO_PASSWORD:

@@ -46,6 +46,10 @@ def test_the_departments_tool_writes_with_its_coordinators_rights_and_the_histor
 def test_a_tool_never_signs_in_to_the_admin(client, world):
     assert not world.integration.has_usable_password()
     assert not client.login(username="nss-sync", password="")
+    world.integration.set_password("a-password-someone-set-by-mistake")
+    world.integration.is_staff = True
+    world.integration.save()
+    assert not client.login(username="nss-sync", password="a-password-someone-set-by-mistake")
     client.force_login(world.integration)  # even holding a session, the admin's door stays shut
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
