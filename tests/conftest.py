@@ -1,6 +1,7 @@
 """Fixtures shared by all tests: a fixed clock and a small world of departments, agencies, liaisons and an item."""
 
 import datetime
+import socket
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import pytest
 from agencies.models import Liaison
 from coordination import services
 from coordination.models import ActionItem, Concurrence, DepartmentMember
+from coordination.reminders import targets
 from tests.factories import (
     AgencyFactory,
     DepartmentFactory,
@@ -166,3 +168,19 @@ def token_for(db):
         return api_token_issue(actor=None, user=user, name="test", **kwargs)[1]
 
     return issue
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """A stub resolver for webhook targets (there is no DNS here): names map to the addresses a test gives them;
+    anything else does not resolve."""
+
+    table: dict[str, list[str]] = {}
+
+    def resolve(host, port):
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return table[host]
+
+    monkeypatch.setattr(targets, "resolve", resolve)
+    return table

@@ -159,6 +159,10 @@ HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 # Unsent reminders and notifications are queued again once nobody has tried them for this long.
 # A webhook endpoint that fails this many times in a row is disabled and its owner told.
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+# Webhooks go to public addresses over https; these hosts (names or IP literals) are allowed whatever their
+# address (a receiver inside the deployment's own network), and plain http only where this is switched on.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
 REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=60)
 # A delivery that has not finished this long after it claimed its rows is taken to have died with its worker.
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=300)

@@ -22,3 +22,7 @@ REFUSE_DEMO_PASSWORD = True
 
 # WhiteNoise serves the collected static files (python manage.py collectstatic) from the app itself.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+
+# Plain-http webhooks are for development and the tests only.
+if WEBHOOK_ALLOW_HTTP:  # noqa: F405
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_HTTP is for development only: production webhooks use https.")

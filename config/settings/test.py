@@ -14,3 +14,7 @@ if REDIS_URL:  # noqa: F405
     from urllib.parse import urlparse, urlunparse
 
     CACHES["default"]["LOCATION"] = urlunparse(urlparse(REDIS_URL)._replace(path="/14"))  # noqa: F405
+
+# The tests' webhook receivers listen on 127.0.0.1 over plain http; every other private address stays refused.
+WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+WEBHOOK_ALLOW_HTTP = True

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
+from coordination.reminders.targets import url_refusal
 from coordination.reminders.webhooks import webhook_secret_new
 
 from .base import ReadOnlyAdmin, RestrictedAdmin, RestrictedModelAdmin
@@ -71,6 +72,13 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ("department", "name", "url", "events", "owner", "is_active")
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        refusal = url_refusal(url)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url
 
 
 @admin.register(WebhookEndpoint)

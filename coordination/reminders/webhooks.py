@@ -35,6 +35,8 @@ from coordination.access import restrict
 from coordination.models import ActionItem, WebhookDelivery, WebhookEndpoint
 from coordination.selectors import endpoint_viewer
 
+from .targets import opener, url_refusal
+
 logger = logging.getLogger(__name__)
 State = WebhookDelivery.State
 MAX_ATTEMPTS = 8
@@ -134,6 +136,12 @@ def webhook_deliver(*, delivery_pk: int) -> bool:
             state=State.WITHHELD, last_error="Not sent: the endpoint's department no longer sees this item."
         )
         return False
+    refusal = url_refusal(endpoint.url)
+    if refusal:
+        # Checked again at send time, after resolving the name: nothing is sent, and nothing tried again.
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(state=State.FAILED, last_error=refusal[:1000])
+        _count_failure(endpoint)
+        return False
     body = json.dumps(delivery.payload, sort_keys=True, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(
@@ -151,7 +159,7 @@ def webhook_deliver(*, delivery_pk: int) -> bool:
     )
     status_code, error = None, ""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (URL set by staff)
+        with opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             status_code = response.status
     except urllib.error.HTTPError as answer:
         status_code, error = answer.code, f"HTTP {answer.code}"

@@ -84,9 +84,10 @@ def test_the_ledger_is_read_only_and_hidden_from_liaisons(client, staff):
     assert client.get("/admin/coordination/reminderpolicy/").status_code == 403
 
 
-def test_a_coordinator_registers_a_webhook_and_a_liaison_cannot(client, staff):
+def test_a_coordinator_registers_a_webhook_and_a_liaison_cannot(client, staff, dns):
     from coordination.models import WebhookEndpoint
 
+    dns["tracker.mod.example.go.jp"] = ["93.184.216.34"]
     client.force_login(staff.coordinator)
     form = {
         "department": staff.department.pk,
