@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from coordination.validation import sane_date, single_line
+
 
 class TimeStampedModel(models.Model):
     """Abstract base: when a row was created and last changed."""
@@ -24,10 +26,14 @@ class Agency(TimeStampedModel):
     """A ministry or agency that receives action items (MOD, MOFA, JCG under MLIT, ...)."""
 
     code = models.CharField(
-        _("code"), max_length=16, unique=True, help_text=_("Short upper-case code, e.g. MOD or MOFA.")
+        _("code"),
+        max_length=16,
+        unique=True,
+        validators=[single_line],
+        help_text=_("Short upper-case code, e.g. MOD or MOFA."),
     )
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, validators=[single_line])
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent agency"),
@@ -74,8 +80,8 @@ class OrgUnit(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True, validators=[single_line])
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -140,10 +146,11 @@ class Liaison(TimeStampedModel):
         OrgUnit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="liaisons"
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PRIMARY)
-    start_date = models.DateField(_("start date"))
+    start_date = models.DateField(_("start date"), validators=[sane_date])
     end_date = models.DateField(
         _("end date"),
         null=True,
+        validators=[sane_date],
         blank=True,
         help_text=_(
             "The first day without access (Japan time). Set it to today to end the term at once; "

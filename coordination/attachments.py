@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import mimetypes
+import zipfile
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 OFFICE_ZIP = b"PK\x03\x04"
 
@@ -47,4 +50,32 @@ def attachment_kind(filename: str, declared_type: str, head: bytes) -> FileKind 
                     return None
             return kind
         return kind if head.startswith(kind.signature) else None
+    return None
+
+
+def office_archive_problem(upload, *, max_uncompressed: int, max_members: int = 5000) -> str | None:
+    """Why an Office file (a ZIP archive) is refused, or None: it must open as an archive, hold the Office parts
+    list, and inflate to at most `max_uncompressed` bytes in all (read to the limit, never further: an archive
+    that claims small sizes and holds more fails its checksum)."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+            if len(members) > max_members:
+                return _("The document holds too many parts.")
+            if "[Content_Types].xml" not in archive.namelist():
+                return _("This is not a well-formed Office document.")
+            total = 0
+            for member in members:
+                with archive.open(member) as part:
+                    while chunk := part.read(1 << 16):
+                        total += len(chunk)
+                        if total > max_uncompressed:
+                            return _("The document expands to more than %(limit)d MB.") % {
+                                "limit": max_uncompressed // (1024 * 1024)
+                            }
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
+        return _("This is not a well-formed Office document.")
+    finally:
+        upload.seek(0)
     return None

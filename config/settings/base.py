@@ -158,6 +158,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
 # Unsent reminders and notifications are queued again once nobody has tried them for this long.
 # A webhook endpoint that fails this many times in a row is disabled and its owner told.
+# A request body (other than an uploaded file) larger than this is refused with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
 # Webhooks go to public addresses over https; these hosts (names or IP literals) are allowed whatever their
 # address (a receiver inside the deployment's own network), and plain http only where this is switched on.
@@ -208,9 +210,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        # Writes are JSON; the upload endpoints take multipart themselves.
+        "coordination.api.parsers.StrictJSONParser",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "coordination.api.pagination.UpdatedCursorPagination",
@@ -244,6 +245,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Attachments: the largest file accepted, and the content types accepted (each checked against the file's bytes).
 API_ATTACHMENT_MAX_BYTES = env.int("API_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# An Office document (a ZIP archive) may expand to at most this much in all; more is refused as a ZIP bomb.
+ATTACHMENT_MAX_UNCOMPRESSED_BYTES = env.int("ATTACHMENT_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
 # How long a POST's Idempotency-Key is remembered.
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
 

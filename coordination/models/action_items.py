@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Liaison, OrgUnit, TimeStampedModel
+from coordination.validation import LONG_TEXT, TEXT, sane_date, single_line, text_validators
 
 from .organisation import Department, Initiative, Meeting
 
@@ -66,10 +67,13 @@ class ActionItem(TimeStampedModel):
         _("external id"),
         max_length=100,
         blank=True,
+        validators=[single_line],
         help_text=_("The item's id in another tool; unique within a department."),
     )
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    description = models.TextField(
+        _("description"), blank=True, max_length=LONG_TEXT, validators=text_validators(LONG_TEXT)
+    )
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="action_items"
     )
@@ -124,7 +128,7 @@ class ActionItem(TimeStampedModel):
         related_name="assigned_items",
     )
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, validators=[sane_date])
     original_due_date = models.DateField(
         _("original due date"),
         null=True,
@@ -132,7 +136,9 @@ class ActionItem(TimeStampedModel):
         help_text=_("The due date when the item was first assigned; extensions never change it."),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    status_reason = models.TextField(_("reason for the last status change"), blank=True)
+    status_reason = models.TextField(
+        _("reason for the last status change"), blank=True, max_length=TEXT, validators=text_validators(TEXT)
+    )
     percent_complete = models.PositiveSmallIntegerField(
         _("percent complete"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -155,6 +161,8 @@ class ActionItem(TimeStampedModel):
     close_override_reason = models.TextField(
         _("reason for closing without every concurrence"),
         blank=True,
+        max_length=TEXT,
+        validators=text_validators(TEXT),
     )
     recurrence = models.CharField(
         _("recurs"),
@@ -263,7 +271,7 @@ class Concurrence(TimeStampedModel):
         Agency, verbose_name=_("supporting agency"), on_delete=models.PROTECT, related_name="concurrences"
     )
     state = models.CharField(_("concurrence"), max_length=16, choices=State.choices, default=State.PENDING)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=TEXT, validators=text_validators(TEXT))
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("answered by"),
@@ -299,7 +307,7 @@ class ProgressUpdate(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
-    text = models.TextField(_("update"))
+    text = models.TextField(_("update"), max_length=TEXT, validators=text_validators(TEXT))
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     history = HistoricalRecords()
@@ -332,9 +340,9 @@ class ExtensionRequest(TimeStampedModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
-    requested_due_date = models.DateField(_("requested due date"))
+    requested_due_date = models.DateField(_("requested due date"), validators=[sane_date])
     previous_due_date = models.DateField(_("due date when requested"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=TEXT, validators=text_validators(TEXT))
     state = models.CharField(_("decision"), max_length=16, choices=State.choices, default=State.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -345,7 +353,9 @@ class ExtensionRequest(TimeStampedModel):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = models.TextField(
+        _("decision comment"), blank=True, max_length=TEXT, validators=text_validators(TEXT)
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -379,7 +389,7 @@ class Attachment(models.Model):
         ActionItem, verbose_name=_("action item"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
-    filename = models.CharField(_("file name"), max_length=255)
+    filename = models.CharField(_("file name"), max_length=255, validators=[single_line])
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

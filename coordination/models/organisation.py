@@ -9,14 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Liaison, TimeStampedModel
+from coordination.validation import LONG_TEXT, TEXT, sane_date, single_line, text_validators
 
 
 class Department(TimeStampedModel):
     """A coordinating body that assigns action items (the NSS security cooperation department, the StratCom center)."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[single_line])
+    name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, validators=[single_line])
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -105,7 +106,7 @@ class IntegrationAccount(TimeStampedModel):
     read_only = models.BooleanField(
         _("read-only"), default=False, help_text=_("Reads what the department or agency sees and changes nothing.")
     )
-    description = models.TextField(_("what it is for"), blank=True)
+    description = models.TextField(_("what it is for"), blank=True, max_length=TEXT, validators=text_validators(TEXT))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -142,10 +143,10 @@ class Meeting(TimeStampedModel):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="meetings"
     )
-    title = models.CharField(_("title"), max_length=200)
-    held_on = models.DateField(_("held on"))
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    held_on = models.DateField(_("held on"), validators=[sane_date])
     agencies = models.ManyToManyField(Agency, verbose_name=_("participating agencies"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT, validators=text_validators(LONG_TEXT))
     history = HistoricalRecords()
 
     class Meta:
@@ -160,13 +161,15 @@ class Meeting(TimeStampedModel):
 class Initiative(TimeStampedModel):
     """A line of effort that groups action items (one of the nine proposals, say)."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[single_line])
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="initiatives"
     )
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200, validators=[single_line])
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True, validators=[single_line])
+    description = models.TextField(
+        _("description"), blank=True, max_length=LONG_TEXT, validators=text_validators(LONG_TEXT)
+    )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -182,8 +185,8 @@ class Initiative(TimeStampedModel):
 class ClosureDay(TimeStampedModel):
     """A day offices are closed beyond weekends, national holidays and the year-end closure."""
 
-    date = models.DateField(_("date"), unique=True)
-    name = models.CharField(_("reason"), max_length=200)
+    date = models.DateField(_("date"), unique=True, validators=[sane_date])
+    name = models.CharField(_("reason"), max_length=200, validators=[single_line])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("added by"),

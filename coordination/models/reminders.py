@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.models import TimeStampedModel
+from coordination.validation import single_line
 
 from .action_items import ActionItem
 from .organisation import Department
@@ -155,7 +156,7 @@ class WebhookEndpoint(TimeStampedModel):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="webhooks"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[single_line])
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(
         _("secret"), max_length=200, help_text=_("Shared with the receiver, which checks each delivery's signature.")

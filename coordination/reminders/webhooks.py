@@ -196,7 +196,9 @@ def webhook_endpoint_disable(*, endpoint: WebhookEndpoint) -> None:
     logger.warning("Webhook endpoint %s disabled after %d failures.", endpoint.url, endpoint.consecutive_failures)
     if owner.email:
         with translation.override(owner.preferred_language or settings.LANGUAGE_CODE):
-            subject = _("[Coordination tracker] Webhook “%(name)s” disabled") % {"name": endpoint.name}
+            # One line whatever the stored name holds (names saved before line breaks were refused, say).
+            name = " ".join(endpoint.name.split())
+            subject = _("[Coordination tracker] Webhook “%(name)s” disabled") % {"name": name}
             body = _(
                 "The webhook endpoint “%(name)s” (%(url)s) failed %(count)d times in a row and has been disabled. "
                 "Fix the receiver, then switch the endpoint back on in the admin."

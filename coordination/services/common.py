@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from coordination import workflow
@@ -14,6 +15,7 @@ from coordination.models import (
     ActionItem,
 )
 from coordination.selectors import action_item_roles, viewer_for
+from coordination.validation import sane_date
 from coordination.workflow import Role
 
 
@@ -22,12 +24,28 @@ def _roles(actor, item: ActionItem, *, now: datetime.datetime) -> frozenset[Role
 
 
 def _save(instance, *, actor, reason: str = "", update_fields: Iterable[str] | None = None) -> None:
-    """Save with the history row attributed to `actor` and carrying `reason`."""
+    """Save with the history row attributed to `actor` and carrying `reason`, after checking what people typed
+    into the fields being written (lengths, control characters, date ranges: `coordination.validation`)."""
+    _check_typed_fields(instance, update_fields)
     instance._history_user = actor
     instance._change_reason = reason or None
     if update_fields is not None:
         update_fields = {*update_fields, "updated_at"} if hasattr(instance, "updated_at") else set(update_fields)
     instance.save(update_fields=update_fields)
+
+
+def _check_typed_fields(instance, update_fields: Iterable[str] | None) -> None:
+    """The field validators of the text and date fields being written; relations are the services' own checks."""
+    written = set(update_fields) if update_fields is not None else None
+    skip = [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.is_relation
+        or not isinstance(field, (models.CharField, models.TextField, models.DateField))
+        or isinstance(field, models.DateTimeField)
+        or (written is not None and field.name not in written)
+    ]
+    instance.clean_fields(exclude=skip)
 
 
 def _lock(item: ActionItem) -> ActionItem:
@@ -44,9 +62,16 @@ def _require(condition: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _business_due_date(day: datetime.date | None) -> datetime.date | None:
-    """Due dates fall on business days: a date on a closed day moves to the next business day."""
-    return get_calendar().next_business_day(day) if day else None
+def _business_due_date(day: datetime.date | None, *, field: str = "due_date") -> datetime.date | None:
+    """Due dates fall on business days: a date on a closed day moves to the next business day. A date outside the
+    range people may give (`validation.sane_date`) is refused as an error on `field`."""
+    if not day:
+        return None
+    try:
+        sane_date(day)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+    return get_calendar().next_business_day(day)
 
 
 def _lock_with_roles(actor, item: ActionItem, *, now: datetime.datetime) -> tuple[ActionItem, frozenset[Role]]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from coordination import workflow
-from coordination.attachments import attachment_kind
+from coordination.attachments import OFFICE_ZIP, attachment_kind, office_archive_problem
 from coordination.calendar import japan_today
 from coordination.models import (
     ActionItem,
@@ -86,7 +86,7 @@ def extension_request_create(
     errors = {}
     if not reason:
         errors["reason"] = [_("Say why the extension is needed.")]
-    requested_due_date = _business_due_date(requested_due_date)
+    requested_due_date = _business_due_date(requested_due_date, field="requested_due_date")
     if requested_due_date is None or requested_due_date <= item.due_date:
         errors["requested_due_date"] = [_("Ask for a date after the current due date.")]
     if item.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
@@ -225,6 +225,10 @@ def attachment_create(*, actor, item: ActionItem, upload, now: datetime.datetime
                 ]
             }
         )
+    if kind.signature == OFFICE_ZIP:
+        problem = office_archive_problem(upload, max_uncompressed=settings.ATTACHMENT_MAX_UNCOMPRESSED_BYTES)
+        if problem:
+            raise ValidationError({"file": [problem]})
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

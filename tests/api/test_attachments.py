@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 
 import pytest
 from django.core.files.storage import default_storage
@@ -12,7 +14,17 @@ from coordination.models import ActionItem, Attachment
 
 PDF = b"%PDF-1.7\n% the minutes\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
-DOCX = b"PK\x03\x04" + b"\x00" * 30
+
+
+def office_file(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+DOCX = office_file({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
 
 
 def upload(client, item, name, content, content_type):
@@ -92,3 +104,31 @@ def test_an_attachment_of_an_invisible_item_does_not_download(api, world):
 def test_a_post_without_a_file_is_a_clear_error(api, world):
     response = api("coordinator").post(f"/api/v1/action-items/{world.item.pk}/attachments/", {}, format="multipart")
     assert response.status_code == 400 and "file" in response.json()["errors"]
+
+
+def test_office_files_must_be_well_formed_archives_that_do_not_expand_without_bound(api, world, settings):
+    """A ZIP bomb (a few hundred KB inflating to 200 MB) and a PK header followed by garbage are refused."""
+    settings.ATTACHMENT_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+    bomb_buffer = io.BytesIO()
+    with zipfile.ZipFile(bomb_buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            block = b"\0" * (1 << 20)
+            for _ in range(200):
+                part.write(block)
+    bomb = bomb_buffer.getvalue()
+    assert len(bomb) < 300 * 1024
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    cases = [
+        (bomb, "expands to more than 50 MB"),
+        (b"PK\x03\x04" + b"garbage" * 100, "not a well-formed Office document"),
+        (office_file({"word/document.xml": b"<w:document/>"}), "not a well-formed Office document"),
+    ]
+    for content, message in cases:
+        upload = SimpleUploadedFile("draft.docx", content, content_type=docx)
+        response = api("coordinator").post(
+            f"/api/v1/action-items/{world.item.pk}/attachments/", {"file": upload}, format="multipart"
+        )
+        assert response.status_code == 400, response.content
+        assert message in response.json()["errors"]["file"][0]
+    assert not Attachment.objects.exists()

@@ -274,3 +274,40 @@ def test_a_superuser_ends_a_term_from_the_liaison_list_and_a_coordinator_cannot(
     response = client.post(reverse("admin:agencies_liaison_changelist"), action)
     assert response.status_code == 302
     assert Liaison.objects.get(pk=staff_world.supporting_term.pk).end_date == TODAY
+
+
+def test_admin_forms_refuse_hostile_input_with_errors_and_save_nothing(client, world, dns):
+    """Dates out of range, control characters and line breaks in one-line fields: form errors, never a 500."""
+    from coordination.models import Meeting, WebhookEndpoint
+
+    world.coordinator.is_staff = True
+    world.coordinator.save(update_fields=["is_staff"])
+    client.force_login(world.coordinator)
+    items = ActionItem.objects.count()
+    for due in ("9999-12-31", "0001-01-01", "1900-01-01"):
+        response = client.post(
+            "/admin/coordination/actionitem/add/",
+            {"title": "Brief", "department": world.department.pk, "lead_agency": world.mod.pk, "due_date": due,
+             "priority": "2", "marking": "open"},
+        )  # fmt: skip
+        assert response.status_code == 200 and "due_date" in response.context["adminform"].form.errors
+    bad_title = client.post(
+        "/admin/coordination/actionitem/add/",
+        {"title": "Brief\x1b[2J", "department": world.department.pk, "lead_agency": world.mod.pk, "priority": "2",
+         "marking": "open"},
+    )  # fmt: skip
+    assert bad_title.status_code == 200 and "title" in bad_title.context["adminform"].form.errors
+    assert ActionItem.objects.count() == items
+    meeting = client.post(
+        "/admin/coordination/meeting/add/",
+        {"department": world.department.pk, "title": "Line\r\nbreak", "held_on": "2026-06-03"},
+    )
+    assert meeting.status_code == 200 and "title" in meeting.context["adminform"].form.errors
+    dns["hooks.example.go.jp"] = ["93.184.216.34"]
+    hook = client.post(
+        "/admin/coordination/webhookendpoint/add/",
+        {"department": world.department.pk, "name": "Sync\r\nBcc: x@example.com", "url": "https://hooks.example.go.jp/",
+         "events": ["assigned"], "owner": world.coordinator.pk, "is_active": "on"},
+    )  # fmt: skip
+    assert hook.status_code == 200 and "name" in hook.context["adminform"].form.errors
+    assert not Meeting.objects.exists() and not WebhookEndpoint.objects.exists()

@@ -171,3 +171,16 @@ def test_a_delivery_about_an_item_its_department_no_longer_sees_is_withheld_with
     delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.State.WITHHELD and delivery.attempts == 1
     assert "no longer sees" in delivery.last_error and delivery.last_status_code is None
+
+
+def test_the_owner_is_told_even_when_a_stored_name_holds_line_breaks(world, endpoint, receiver, settings):
+    """A name saved before line breaks were refused must not stop the disable notice (no BadHeaderError)."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(name="MOD tracker\r\nBcc: someone@example.com")
+    settings.WEBHOOK_DISABLE_AFTER_FAILURES = 1
+    receiver.status = 500
+    services.action_item_transition(actor=world.coordinator, item=world.item, name="assign")
+    with pytest.raises(WebhookFailed):
+        webhook_deliver(delivery_pk=WebhookDelivery.objects.get().pk)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [world.coordinator.email]
+    assert "\n" not in mail.outbox[0].subject and "MOD tracker Bcc:" in mail.outbox[0].subject
+    assert mail.outbox[0].bcc == []
