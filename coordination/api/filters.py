@@ -9,10 +9,10 @@ from django import forms
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+from agencies.models import OrgUnit
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Concurrence, Reminder
 
@@ -22,7 +22,6 @@ MAX_ID = 2**31 - 1
 NO_DUE_DATE = datetime.date(9999, 12, 31)
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A database id: a whole number in the range ids can take, else a clear 400."""
 
@@ -32,6 +31,13 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+        # The schema of this parameter, with its own description (drf-spectacular reads it from the instance).
+        self._spectacular_annotation = {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_ID,
+            "description": str(self.extra.get("help_text", "")),
+        }
 
 
 class CodeListFilter(django_filters.CharFilter):
@@ -144,9 +150,27 @@ class ItemOrderingFilter(OrderingFilter):
 class ReminderFilter(django_filters.FilterSet):
     action_item = IdFilter(field_name="action_item_id", help_text=_("Action item id."))
     recipient = django_filters.CharFilter(field_name="recipient__username", help_text=_("Username."))
-    rule = CodeListFilter(field_name="rule", allowed=[value for value, _label in Reminder.Rule.choices])
-    state = CodeListFilter(field_name="state", allowed=[value for value, _label in Reminder.State.choices])
+    rule = CodeListFilter(
+        field_name="rule",
+        allowed=[value for value, _label in Reminder.Rule.choices],
+        help_text=_("Rules, comma-separated, e.g. overdue,due_soon."),
+    )
+    state = CodeListFilter(
+        field_name="state",
+        allowed=[value for value, _label in Reminder.State.choices],
+        help_text=_("Delivery states, comma-separated: pending, sending, sent, failed, withheld."),
+    )
 
     class Meta:
         model = Reminder
+        fields = []
+
+
+class OrgUnitFilter(django_filters.FilterSet):
+    agency__code = django_filters.CharFilter(
+        field_name="agency__code", help_text=_("The code of the agency the units belong to, e.g. MOD.")
+    )
+
+    class Meta:
+        model = OrgUnit
         fields = []

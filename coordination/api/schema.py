@@ -27,10 +27,23 @@ PROBLEM_DESCRIPTIONS = {
     "403": "Not allowed for your role, or not in the item's current status.",
     "404": "No such resource, or not visible to you.",
     "409": "A request with the same Idempotency-Key is still being processed.",
+    "406": "None of the media types in Accept can be produced (the API answers application/json).",
     "412": "If-Match does not match the item's current ETag: nothing was changed.",
+    "413": "The request body is larger than the limit (1 MB by default); files go to the attachment upload.",
+    "415": "The request body is not of a media type this endpoint takes (application/json; files: multipart).",
     "422": "The Idempotency-Key was already used for a different request.",
     "429": "Too many requests for this token: wait for the number of seconds in Retry-After.",
 }
+HEADERS = {
+    "ETag": {
+        "description": "The item's current version: send it back as If-Match to change it safely, or as "
+        "If-None-Match to be answered 304 while it has not changed.",
+        "schema": {"type": "string"},
+    },
+    "Location": {"description": "The new item's URL.", "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}},
+}
+ITEM_SCHEMA = "#/components/schemas/ActionItem"
 
 
 class TrackerAutoSchema(AutoSchema):
@@ -52,25 +65,47 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+def _problem(code: str, reference: dict) -> dict:
+    response = {
+        "description": PROBLEM_DESCRIPTIONS[code],
+        "content": {"application/problem+json": {"schema": reference}},
+    }
+    if code == "429":
+        response["headers"] = {"Retry-After": HEADERS["Retry-After"]}
+    return response
+
+
+def _returns_item(response: dict) -> bool:
+    content = response.get("content", {}).get("application/json", {})
+    return content.get("schema", {}).get("$ref") == ITEM_SCHEMA
+
+
 def add_problem_responses(result, generator, request, public):
-    """Postprocessing hook: every operation may answer with these problem+json errors, so document them all."""
+    """Postprocessing hook: the answers every operation may give, so a generated client knows them all.
+
+    Every operation: 400, 401, 403, 404, 406 and 429 (with Retry-After). Writes: 409, 413, 415 and 422. Those
+    that take If-Match: 412. Answers that carry an item carry its ETag, and a new item's answer its Location."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Problem"] = PROBLEM_SCHEMA
     reference = {"$ref": "#/components/schemas/Problem"}
-    for path, operations in result.get("paths", {}).items():
+    for _path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
-            codes = ["400", "401", "403", "404", "429"]
+            codes = ["400", "401", "403", "404", "406", "429"]
             if method in ("post", "patch", "put"):
-                codes += ["409", "422"]
-            if method in ("patch", "post") and "{id}" in path:
+                codes += ["409", "413", "415", "422"]
+            parameter_names = {parameter["name"] for parameter in operation.get("parameters", [])}
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "format" and not parameter.get("description"):
+                    # DRF's format suffix, from the renderers this view offers.
+                    parameter["description"] = "The answer's form: `download` (the file itself) or `json`."
+            if "If-Match" in parameter_names:
                 codes.append("412")
             responses = operation.setdefault("responses", {})
             for code in codes:
-                responses.setdefault(
-                    code,
-                    {
-                        "description": PROBLEM_DESCRIPTIONS[code],
-                        "content": {"application/problem+json": {"schema": reference}},
-                    },
-                )
+                responses.setdefault(code, _problem(code, reference))
+            for code, response in responses.items():
+                if _returns_item(response) or (code == "304" and "If-None-Match" in parameter_names):
+                    response.setdefault("headers", {})["ETag"] = HEADERS["ETag"]
+                if code == "201" and _returns_item(response):
+                    response["headers"]["Location"] = HEADERS["Location"]
     return result

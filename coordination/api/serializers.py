@@ -577,8 +577,18 @@ class AttachmentUploadSerializer(StrictInputSerializer):
 
 
 class BusinessDaysQuerySerializer(StrictInputSerializer):
-    start = serializers.DateField()
-    add = serializers.IntegerField(min_value=-3650, max_value=3650)
+    start = serializers.DateField(
+        help_text=_(
+            "The day to count from, between 2000-01-01 and 2100-12-31. A start on a closed day (a weekend, a "
+            "national holiday, 29 December to 3 January or an extra closure day) first moves to the next "
+            "business day, then the count begins; with add=0 the answer is that business day."
+        )
+    )
+    add = serializers.IntegerField(
+        min_value=-3650,
+        max_value=3650,
+        help_text=_("How many business days to add (negative: go back), from -3650 to 3650."),
+    )
 
 
 class BusinessDaysSerializer(serializers.Serializer):

@@ -43,7 +43,7 @@ from users.services import api_token_issue, api_token_revoke
 
 from . import serializers as s
 from .concurrency import IdempotentPostMixin, check_if_match, etag_for
-from .filters import ActionItemFilter, ItemOrderingFilter, ReminderFilter
+from .filters import ActionItemFilter, ItemOrderingFilter, OrgUnitFilter, ReminderFilter
 from .pagination import (
     NewestFirstCursorPagination,
     ReferenceCursorPagination,
@@ -57,6 +57,12 @@ IF_MATCH = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="The ETag from your last read of the item: the change is refused with 412 if the item changed since.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="An ETag you hold: the answer is 304 with no body while the item still has it.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -103,7 +109,7 @@ class OrgUnitViewSet(ReferenceViewSet):
     queryset = OrgUnit.objects.select_related("agency")
     serializer_class = s.OrgUnitSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = {"agency__code": ["exact"]}
+    filterset_class = OrgUnitFilter
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
@@ -332,7 +338,15 @@ def transition_summary(name: str) -> str:
 
 @extend_schema_view(
     list=extend_schema(tags=["action items"], summary="List the items you can see"),
-    retrieve=extend_schema(tags=["action items"], summary="One item, with its ETag"),
+    retrieve=extend_schema(
+        tags=["action items"],
+        summary="One item, with its ETag",
+        parameters=[IF_NONE_MATCH],
+        responses={
+            200: s.ActionItemSerializer,
+            304: OpenApiResponse(description="The item has not changed since the ETag sent in If-None-Match."),
+        },
+    ),
 )
 class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Action items: read what you may see; write through the workflow's rules, as in the admin."""
@@ -610,7 +624,11 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
     @extend_schema(
         tags=["attachments"],
         summary="Download an attached file",
-        parameters=[OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[
+            OpenApiParameter(
+                "attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The attachment's id."
+            )
+        ],
         responses={
             (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")
             for content_type in ALLOWED_CONTENT_TYPES
