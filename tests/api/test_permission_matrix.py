@@ -27,6 +27,7 @@ from coordination.models import (
     Reminder,
 )
 from tests.conftest import TODAY
+from tests.contract import check_django
 from tests.factories import UserFactory
 from users.models import ApiToken, User
 from users.services import api_token_issue
@@ -417,6 +418,7 @@ def test_every_endpoint_for_every_role(api, world, move_to_status, endpoint, rol
 
     expected = endpoint.expected_for(role)
     assert response.status_code == expected, response.content[:500]
+    check_django(response)  # status, headers and body are what the published schema says
     if expected >= 400:
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["status"] == expected
