@@ -128,7 +128,10 @@ class IdempotentPostMixin:
             record.delete()  # let the client retry with the same key
             return response
         record.status_code = response.status_code
-        record.response_body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
+        # PostgreSQL's JSON cannot hold U+0000: an answer echoing such a character (a field name in a multipart
+        # upload, say) is kept with it replaced, so remembering the answer never turns a 400 into a 500.
+        rendered = JSONRenderer().render(response.data).replace(b"\\u0000", b"\\ufffd")
+        record.response_body = json.loads(rendered) if response.data is not None else None
         record.response_headers = {name: response[name] for name in REPLAYED_RESPONSE_HEADERS if name in response}
         record.save(update_fields=["status_code", "response_body", "response_headers"])
         return response

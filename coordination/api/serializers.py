@@ -54,7 +54,8 @@ class UsernameField(serializers.SlugRelatedField):
 
 
 class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not list, instead of silently ignoring them: no mass assignment by any route."""
+    # Refuses fields it does not list, instead of silently ignoring them: no mass assignment by any route. (A
+    # comment, not a docstring: the schema would show it as the description of every input.)
 
     refusals: dict[str, str] = {}
 

@@ -132,3 +132,16 @@ def test_office_files_must_be_well_formed_archives_that_do_not_expand_without_bo
         assert response.status_code == 400, response.content
         assert message in response.json()["errors"]["file"][0]
     assert not Attachment.objects.exists()
+
+
+def test_a_multipart_field_name_with_a_nul_character_is_a_400_even_when_the_answer_is_remembered(api, world):
+    """The refusal echoes the field's name; remembering it for the Idempotency-Key must not fail on PostgreSQL."""
+    upload = SimpleUploadedFile("minutes.pdf", PDF, content_type="application/pdf")
+    response = api("coordinator").post(
+        f"/api/v1/action-items/{world.item.pk}/attachments/",
+        {"file": upload, "odd\x00name": "x"},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="nul-field-1",
+    )
+    assert response.status_code == 400, response.content
+    assert not Attachment.objects.exists()
