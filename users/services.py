@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from coordination.access import may_manage_tokens_of
 from coordination.calendar import japan_today
 from coordination.selectors import viewer_for
+from coordination.validation import single_line
 
 from .models import ApiToken
 
@@ -50,6 +51,11 @@ def api_token_issue(
     name = (name or "").strip()
     if not name:
         errors["name"] = [_("Say what the token is for.")]
+    else:
+        try:
+            single_line(name)
+        except ValidationError as error:
+            errors["name"] = error.messages
     if expires_days is not None and not 1 <= expires_days <= 3650:
         errors["expires_days"] = [_("A token expires after 1 to 3650 days, or never.")]
     if not user.is_active:

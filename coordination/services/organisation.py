@@ -21,6 +21,7 @@ from coordination.models import (
     Meeting,
 )
 from coordination.selectors import viewer_for
+from coordination.validation import single_line
 from users.models import User
 
 from .common import _require, _save
@@ -227,7 +228,12 @@ def integration_account_create(
         errors["department"] = [_("You do not manage this department's tools.")]
     elif agency is not None and agency.pk not in agencies:
         errors["agency"] = [_("Only the agency's primary liaison creates its tools' accounts.")]
-    user = User(username=username, first_name=(display_name or "").strip()[:150], is_integration=True)
+    display_name = (display_name or "").strip()
+    try:
+        single_line(display_name)
+    except ValidationError as error:
+        errors["display_name"] = error.messages
+    user = User(username=username, first_name=display_name[:150], is_integration=True)
     user.set_unusable_password()
     try:
         user.full_clean(exclude=["password"])
@@ -263,6 +269,11 @@ def integration_account_update(
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
     user, changed = account.user, set()
+    if "display_name" in changes:
+        try:
+            single_line(changes["display_name"] or "")
+        except ValidationError as error:
+            raise ValidationError({"display_name": error.messages}) from None
     if "display_name" in changes and user.first_name != (changes["display_name"] or "").strip()[:150]:
         user.first_name = (changes["display_name"] or "").strip()[:150]
         changed.add("display_name")

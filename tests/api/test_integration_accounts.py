@@ -176,3 +176,17 @@ def test_a_primary_liaison_appoints_an_alternate_through_the_api_and_nobody_appo
     coordinator = {"username": "coordinator", "agency": "MOD", "role": "alternate"}
     refused = api("superuser").post("/api/v1/liaisons/", coordinator, format="json")
     assert refused.status_code == 400 and "user" in refused.json()["errors"]
+
+
+def test_names_that_reach_headers_and_lists_are_one_line(api, world):
+    body = {"username": "nss-feed", "department": "NSS-SCD", "display_name": "Feed\r\nBcc: x"}
+    refused = api("coordinator").post("/api/v1/integration-accounts/", body, format="json")
+    assert refused.status_code == 400 and "display_name" in refused.json()["errors"]
+    account = world.integration.integration_account
+    patched = api("coordinator").patch(
+        f"/api/v1/integration-accounts/{account.pk}/", {"display_name": "Sync\x1b[2J"}, format="json"
+    )
+    assert patched.status_code == 400 and "display_name" in patched.json()["errors"]
+    token = api("coordinator").post("/api/v1/tokens/", {"name": "Script\nsecond line"}, format="json")
+    assert token.status_code == 400 and "name" in token.json()["errors"]
+    assert not IntegrationAccount.objects.filter(user__username="nss-feed").exists()
