@@ -58,8 +58,9 @@ MODEL_ADMINS = sorted(
 
 
 @pytest.fixture
-def sample(world, move_to_status):
+def sample(world, move_to_status, dns):
     """One object of each model behind the admin, all about the world's security cooperation department."""
+    dns["dashboard.example.go.jp"] = ["93.184.216.34"]  # the webhook's host, a public address (stubbed)
     for role in ROLES:
         user = getattr(world, role)
         if user.is_staff:
