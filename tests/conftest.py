@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from agencies.models import Liaison
 from coordination import services
@@ -27,6 +28,14 @@ JAPAN = ZoneInfo("Asia/Tokyo")
 NOW = datetime.datetime(2026, 6, 1, 10, 0, tzinfo=JAPAN)
 TODAY = NOW.date()
 DUE = datetime.date(2026, 6, 30)  # a Tuesday
+
+
+@pytest.fixture(autouse=True)
+def default_language(settings):
+    """Each test starts in the site's default language, whatever a test before it (in this process) activated."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
