@@ -39,8 +39,12 @@ run: seed
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
+# The suite in two runs: everything but the end-to-end tests in one process per core (pytest-xdist), then the
+# end-to-end tests, which start real workers and servers on a shared broker, one after another with the machine
+# to themselves.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not e2e" -n auto --dist loadgroup
+	$(BIN)/python -m pytest -m e2e
 
 lint: install
 	$(BIN)/ruff check .

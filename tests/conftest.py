@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import translation
 
 from agencies.models import Liaison
@@ -31,9 +32,9 @@ DUE = datetime.date(2026, 6, 30)  # a Tuesday
 
 
 @pytest.fixture(autouse=True)
-def default_language(settings):
+def default_language():
     """Each test starts in the site's default language, whatever a test before it (in this process) activated."""
-    translation.activate(settings.LANGUAGE_CODE)
+    translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
 

@@ -7,6 +7,9 @@ import socket
 import pytest
 from django.core.cache import cache
 
+# The throttling counters live in a shared cache that these tests clear: in a parallel run they stay together.
+pytestmark = pytest.mark.xdist_group("throttling-cache")
+
 ITEMS = "/api/v1/action-items/"
 
 
