@@ -6,10 +6,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from coordination.validation import sane_date, single_line
+
+
+def in_language(english: str, japanese: str) -> str:
+    """The Japanese text to someone reading in Japanese, when there is one; the English text otherwise."""
+    return japanese if japanese and (get_language() or "").startswith("ja") else english
 
 
 class TimeStampedModel(models.Model):

@@ -28,10 +28,12 @@ from coordination.models import (
     Heartbeat,
     Initiative,
     IntegrationAccount,
+    ItemVisit,
     Meeting,
     ProgressUpdate,
     Reminder,
     ReminderPolicy,
+    SavedView,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -476,3 +478,36 @@ def tokens_issuable_for(viewer: Viewer) -> QuerySet[User]:
 
 def may_manage_tokens_of(viewer: Viewer, user: User) -> bool:
     return tokens_issuable_for(viewer).filter(pk=user.pk).exists()
+
+
+@_register(SavedView)
+class SavedViewRule(Rule):
+    """One's own saved list views and those shared with a department one is a member of; only the owner changes or
+    removes a view, and anyone with a role saves their own. (ACCESS.md is silent: a view is a preference.)"""
+
+    def visible(self, viewer):
+        if viewer.is_integration:
+            return SavedView.objects.none()
+        return SavedView.objects.filter(Q(owner_id=viewer.user_id) | Q(shared_with_id__in=_departments(viewer)))
+
+    def listed(self, viewer):
+        return False  # managed on the item list, not a page of its own
+
+    def may_add(self, viewer):
+        return viewer.has_any_role and not viewer.is_integration
+
+    def may_change(self, viewer, obj=None):
+        return obj is None or obj.owner_id == viewer.user_id
+
+
+@_register(ItemVisit)
+class ItemVisitRule(Rule):
+    """When one last opened each item: one's own, for items one still sees."""
+
+    def visible(self, viewer):
+        return ItemVisit.objects.filter(
+            user_id=viewer.user_id, action_item__in=action_items_visible(viewer).values("pk")
+        )
+
+    def listed(self, viewer):
+        return False

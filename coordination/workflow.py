@@ -164,6 +164,7 @@ def available_transitions(status: str, roles: frozenset[Role]) -> list[Transitio
 COORDINATOR_FIELDS = frozenset(
     {
         "title",
+        "title_ja",
         "description",
         "department",
         "coordinator",

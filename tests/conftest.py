@@ -131,6 +131,25 @@ def world(db, now):
 
 
 @pytest.fixture
+def staff_world(world):
+    """The world's people all sign in to the admin (staff accounts; a tool's account stays shut out regardless)."""
+    for user in (
+        world.coordinator,
+        world.director,
+        world.other_coordinator,
+        world.other_director,
+        world.lead_liaison,
+        world.supporting_liaison,
+        world.unrelated_liaison,
+        world.ended_liaison,
+        world.readonly_integration,
+    ):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return world
+
+
+@pytest.fixture
 def move_to_status(world):
     """Return a function that walks an item of the world to a status through the services, as people would."""
 

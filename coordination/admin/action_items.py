@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies.models import Agency
+from agencies.models import Agency, OrgUnit
 from coordination import services, workflow
 from coordination.access import action_items_visible
+from coordination.attachments import attachment_response
 from coordination.calendar import japan_today
-from coordination.models import ActionItem, Concurrence, Department, ExtensionRequest, Initiative, ProgressUpdate
-from coordination.selectors import action_item_roles
+from coordination.models import (
+    ActionItem,
+    Attachment,
+    Concurrence,
+    Department,
+    ExtensionRequest,
+    Initiative,
+    ProgressUpdate,
+)
+from coordination.selectors import action_item_roles, liaisons_for_agency
 
+from . import bulk, filters
 from .base import RestrictedAdmin, request_viewer
+from .display import concurrence_summary, due_text, progress_bar, status_badge
 from .forms import (
     ActionItemForm,
+    AttachmentForm,
     ConcurrenceForm,
     ExtensionDecisionForm,
     ExtensionForm,
@@ -28,35 +44,7 @@ from .forms import (
     RouteForm,
     TransitionForm,
 )
-
-
-class SupportingAgencyFilter(admin.SimpleListFilter):
-    title = gettext_lazy("supporting agency")
-    parameter_name = "supporting_agency"
-
-    def lookups(self, request, model_admin):
-        return list(Agency.objects.values_list("pk", "code"))
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(concurrences__agency_id=self.value())
-        return queryset
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = gettext_lazy("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", gettext_lazy("Overdue")), ("no", gettext_lazy("Not overdue"))]
-
-    def queryset(self, request, queryset):
-        overdue = ActionItem.objects.overdue_on(japan_today()).values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=overdue)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=overdue)
-        return queryset
+from .liaison_home import novelty, with_visits
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -112,11 +100,32 @@ class ExtensionRequestInline(ReadOnlyInline):
         return format_html('<a class="button" href="{}">{}</a>', url, _("Decide"))
 
 
+class ItemChangeList(ChangeList):
+    """The item list: each row carries the day and calendar its "business days" column counts on (one per page)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        sets = filters.item_sets(request)
+        for item in self.result_list:
+            item.tracker_sets = sets
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = readonly_fields = ("download", "content_type", "size", "uploaded_by", "created_at")
+
+    @admin.display(description=gettext_lazy("file"))
+    def download(self, obj):
+        url = reverse("admin:coordination_actionitem_attachment", args=[obj.action_item_id, obj.pk])
+        return format_html('<a href="{}" download>{}</a>', url, obj.filename)
+
+
 ACTION_FORMS = {
     "route": (RouteForm, gettext_lazy("Route inside the lead agency")),
     "progress": (ProgressForm, gettext_lazy("Post a progress update")),
     "extension": (ExtensionForm, gettext_lazy("Ask for an extension")),
     "concurrence": (ConcurrenceForm, gettext_lazy("Record concurrence")),
+    "attach": (AttachmentForm, gettext_lazy("Attach a file")),
 }
 
 
@@ -126,35 +135,58 @@ class ActionItemAdmin(RestrictedAdmin):
     change_form_template = "admin/coordination/actionitem/change_form.html"
     list_display = (
         "id",
-        "title",
-        "lead_agency",
-        "status",
+        "title_display",
+        "status_display",
         "due_date_display",
         "percent_display",
-        "priority",
+        "agencies_display",
+        "concurrence_display",
+        "updated_display",
     )
-    list_display_links = ("id", "title")
+    list_display_links = ("id", "title_display")
     list_filter = (
+        filters.StateFilter,
+        filters.AwaitingMeFilter,
+        filters.AssignedToMeFilter,
+        filters.OverdueFilter,
+        filters.DueThisWeekFilter,
+        filters.UnacknowledgedFilter,
+        filters.StaleFilter,
+        filters.AwaitingConcurrenceFilter,
+        filters.ExtensionPendingFilter,
+        filters.NonConcurredFilter,
+        filters.DeclinedFilter,
+        filters.EscalatedFilter,
+        filters.OpenFilter,
+        filters.ClosedRecentlyFilter,
+        filters.OnTimeFilter,
+        filters.OverdueAtFilter,
         "status",
         "lead_agency",
-        SupportingAgencyFilter,
+        filters.SupportingAgencyFilter,
         "initiative",
-        OverdueFilter,
-        "priority",
+        "meeting",
         "department",
+        "coordinator",
+        "marking",
+        "priority",
     )
-    list_select_related = ("lead_agency",)
-    search_fields = ("title", "external_id")
+    search_fields = ("title", "title_ja", "external_id")
     list_per_page = 50
-    date_hierarchy = None
-    inlines = [ConcurrenceInline, ProgressUpdateInline, ExtensionRequestInline]
+    date_hierarchy = "due_date"
+    inlines = [ConcurrenceInline, ProgressUpdateInline, ExtensionRequestInline, AttachmentInline]
     # Choices among items and people are searched, never listed in full, and only among what the viewer sees.
-    autocomplete_fields = ("parent", "dependencies", "coordinator", "assigned_liaison", "org_unit", "meeting")
+    # The people and units that fit are few (the department's coordinators, the lead agency's liaisons and units) and
+    # are offered as plain choices (see formfield_for_foreignkey).
+    autocomplete_fields = ("parent", "dependencies", "meeting")
     history_list_display = ("status", "due_date", "percent_complete")
-    actions = None
+    actions = bulk.admin_actions()
 
     fieldsets_spec = (
-        (None, ("title", "description", "department", "initiative", "meeting", "coordinator", "external_id")),
+        (
+            None,
+            ("title", "title_ja", "description", "department", "initiative", "meeting", "coordinator", "external_id"),
+        ),
         (gettext_lazy("Agencies"), ("lead_agency", "supporting", "assigned_liaison", "org_unit")),
         (gettext_lazy("Schedule and handling"), ("priority", "due_date", "original_due_date", "recurrence", "marking")),
         (gettext_lazy("Structure"), ("parent", "dependencies")),
@@ -180,8 +212,11 @@ class ActionItemAdmin(RestrictedAdmin):
     # --- Who sees and does what ------------------------------------------------------------------------------
 
     def get_queryset(self, request):
+        concurrences = Concurrence.objects.select_related("agency").order_by("agency__code")
         return (
-            super().get_queryset(request).select_related("lead_agency", "department").prefetch_related("concurrences")
+            with_visits(super().get_queryset(request), request.user)
+            .select_related("lead_agency", "department", "assigned_liaison__user")
+            .prefetch_related(Prefetch("concurrences", queryset=concurrences))
         )
 
     def _roles(self, request, obj):
@@ -189,6 +224,13 @@ class ActionItemAdmin(RestrictedAdmin):
 
     def has_module_permission(self, request):
         return request_viewer(request).has_any_role
+
+    def get_actions(self, request):
+        # Bulk work is the department's: liaisons and read-only accounts act one item at a time.
+        viewer = request_viewer(request)
+        if not viewer.is_coordinating or viewer.read_only:
+            return {}
+        return super().get_actions(request)
 
     def has_view_permission(self, request, obj=None):
         if obj is None:
@@ -205,7 +247,8 @@ class ActionItemAdmin(RestrictedAdmin):
 
     def _editable(self, request, obj) -> frozenset[str]:
         if obj is None:
-            return (workflow.COORDINATOR_FIELDS | workflow.ROUTING_FIELDS | {"supporting"}) - {"supporting_agencies"}
+            # Routing inside the lead agency comes once the item exists and its lead agency is known.
+            return (workflow.COORDINATOR_FIELDS | {"supporting"}) - {"supporting_agencies"}
         fields = workflow.editable_fields(obj.status, self._roles(request, obj))
         if "supporting_agencies" in fields:
             fields = (fields - {"supporting_agencies"}) | {"supporting"}
@@ -243,11 +286,13 @@ class ActionItemAdmin(RestrictedAdmin):
         return obj
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        request._tracker_item = obj  # the choices of liaison and unit are the lead agency's
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"request": request})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         viewer = request_viewer(request)
+        item = getattr(request, "_tracker_item", None)
         if not viewer.is_superuser:
             departments = viewer.coordinator_department_ids | viewer.director_department_ids
             if db_field.name == "department":
@@ -256,30 +301,57 @@ class ActionItemAdmin(RestrictedAdmin):
                 kwargs["queryset"] = Initiative.objects.filter(department_id__in=departments, is_active=True)
         if db_field.name == "lead_agency":
             kwargs["queryset"] = Agency.objects.filter(is_active=True)
+        elif db_field.name == "coordinator":
+            kwargs["queryset"] = bulk.coordinators_for(viewer)
+        elif item is not None and db_field.name == "assigned_liaison":
+            kwargs["queryset"] = liaisons_for_agency(item.lead_agency_id, today=japan_today())
+        elif item is not None and db_field.name == "org_unit":
+            kwargs["queryset"] = OrgUnit.objects.filter(agency_id=item.lead_agency_id, is_active=True)
+        if item is not None and "queryset" in kwargs:
+            # The value the item holds stays a choice (a coordinator who moved on, a liaison whose term ended), so
+            # the form posted back unchanged still saves.
+            current = getattr(item, db_field.attname)
+            choices = kwargs["queryset"]
+            kwargs["queryset"] = choices.model.objects.filter(Q(pk__in=choices.values("pk")) | Q(pk=current))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- List columns -------------------------------------------------------------------------------------------
 
+    def get_changelist(self, request, **kwargs):
+        return ItemChangeList
+
+    @admin.display(description=gettext_lazy("title"), ordering="title")
+    def title_display(self, obj):
+        marker = {"new": _("new"), "changed": _("changed")}.get(novelty(obj))
+        if marker:
+            return format_html('{} <span class="tracker-new">{}</span>', obj.display_title, marker)
+        return obj.display_title
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_display(self, obj):
+        return status_badge(obj)
+
     @admin.display(description=gettext_lazy("due date"), ordering="due_date")
     def due_date_display(self, obj):
-        if obj.due_date is None:
-            return "—"
-        if obj.is_overdue_on(japan_today()):
-            return format_html(
-                '<span class="tracker-overdue" style="color:#ba2121;font-weight:bold">{} ⚠ {}</span>',
-                obj.due_date.isoformat(),
-                _("overdue"),
-            )
-        return obj.due_date.isoformat()
+        sets = getattr(obj, "tracker_sets", None)
+        return due_text(obj, today=sets.today if sets else japan_today(), calendar=sets.calendar if sets else None)
 
     @admin.display(description=gettext_lazy("complete"), ordering="percent_complete")
     def percent_display(self, obj):
-        return format_html(
-            '<progress max="100" value="{}" title="{}%"></progress> {}%',
-            obj.percent_complete,
-            obj.percent_complete,
-            obj.percent_complete,
-        )
+        return progress_bar(obj.percent_complete)
+
+    @admin.display(description=gettext_lazy("lead agency and liaison"), ordering="lead_agency__code")
+    def agencies_display(self, obj):
+        liaison = obj.assigned_liaison.user.username if obj.assigned_liaison_id else "—"
+        return format_html("<strong>{}</strong><br><small>{}</small>", obj.lead_agency.code, liaison)
+
+    @admin.display(description=gettext_lazy("concurrence"))
+    def concurrence_display(self, obj):
+        return concurrence_summary(obj.concurrences.all())
+
+    @admin.display(description=gettext_lazy("last update"), ordering="updated_at")
+    def updated_display(self, obj):
+        return date_format(localtime(obj.updated_at), "SHORT_DATETIME_FORMAT")
 
     @admin.display(description=gettext_lazy("supporting agencies (OCR)"))
     def supporting_summary(self, obj):
@@ -344,6 +416,11 @@ class ActionItemAdmin(RestrictedAdmin):
                 name="{}_{}_act".format(*info),
             ),
             path(
+                "<path:object_id>/attachment/<int:attachment_id>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="{}_{}_attachment".format(*info),
+            ),
+            path(
                 "<path:object_id>/extension/<int:request_id>/decide/",
                 self.admin_site.admin_view(self.decide_extension_view),
                 name="{}_{}_decide_extension".format(*info),
@@ -363,6 +440,8 @@ class ActionItemAdmin(RestrictedAdmin):
             names.append(("extension", ACTION_FORMS["extension"][1]))
         if workflow.can_record_concurrence(obj.status, roles):
             names.append(("concurrence", ACTION_FORMS["concurrence"][1]))
+        if workflow.can_attach(obj.status, roles):
+            names.append(("attach", ACTION_FORMS["attach"][1]))
         return [(label, reverse("admin:coordination_actionitem_act", args=[obj.pk, name])) for name, label in names]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -371,7 +450,10 @@ class ActionItemAdmin(RestrictedAdmin):
         if obj is not None:
             extra_context["item_actions"] = self.available_actions(request, obj)
             extra_context["item_overdue"] = obj.is_overdue_on(japan_today())
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if obj is not None and request.method == "GET" and response.status_code == 200:
+            services.item_visit_record(user=request.user, item=obj)
+        return response
 
     def _action_response(self, request, obj, form, title):
         context = {
@@ -402,11 +484,18 @@ class ActionItemAdmin(RestrictedAdmin):
             form_class, title = ACTION_FORMS[action]
         else:
             raise Http404(_("No such action."))
-        form = form_class(request.POST if request.method == "POST" else None, **kwargs)
-        if request.method == "POST" and form.is_valid() and form.save():
+        posted = request.method == "POST"
+        form = form_class(request.POST if posted else None, request.FILES if posted else None, **kwargs)
+        if posted and form.is_valid() and form.save():
             messages.success(request, _("%(action)s: done.") % {"action": title})
             return HttpResponseRedirect(reverse("admin:coordination_actionitem_change", args=[obj.pk]))
         return self._action_response(request, obj, form, title)
+
+    def attachment_view(self, request, object_id, attachment_id):
+        """Download a file attached to an item the requester sees."""
+        obj = self._get_visible(request, object_id)
+        attachment = get_object_or_404(Attachment, pk=attachment_id, action_item=obj)
+        return attachment_response(attachment)
 
     def decide_extension_view(self, request, object_id, request_id):
         obj = self._get_visible(request, object_id)

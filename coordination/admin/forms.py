@@ -142,6 +142,16 @@ class ConcurrenceForm(ActionForm):
         )
 
 
+class AttachmentForm(ActionForm):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, PNG, JPEG, text, CSV, Word, Excel or PowerPoint, up to the size limit."),
+    )
+
+    def perform(self):
+        services.attachment_create(actor=self.actor, item=self.item, upload=self.cleaned_data["file"])
+
+
 class ExtensionDecisionForm(ActionForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -184,6 +194,7 @@ class ActionItemForm(forms.ModelForm):
         # The admin narrows these to what the user may change (ModelAdmin.get_readonly_fields).
         fields = [
             "title",
+            "title_ja",
             "description",
             "department",
             "initiative",

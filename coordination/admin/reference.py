@@ -84,13 +84,13 @@ class InitiativeAdmin(DepartmentRecordAdmin):
 class MeetingAdmin(DepartmentRecordAdmin):
     list_display = ("held_on", "title", "department")
     list_filter = ("department",)
-    search_fields = ("title", "notes")
+    search_fields = ("title", "title_ja", "notes")
     filter_horizontal = ("agencies",)
-    fields = ("department", "title", "held_on", "agencies", "notes")
+    fields = ("department", "title", "title_ja", "held_on", "agencies", "notes")
     create_service = staticmethod(services.meeting_create)
     update_service = staticmethod(services.meeting_update)
     instance_name = "meeting"
-    service_fields = ("title", "held_on", "agencies", "notes")
+    service_fields = ("title", "title_ja", "held_on", "agencies", "notes")
 
 
 @admin.register(ClosureDay)

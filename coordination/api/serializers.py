@@ -129,7 +129,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Meeting
-        fields = ("id", "department", "title", "held_on", "agencies", "notes", "updated_at")
+        fields = ("id", "department", "title", "title_ja", "held_on", "agencies", "notes", "updated_at")
 
 
 class InitiativeSerializer(serializers.ModelSerializer):
@@ -143,6 +143,7 @@ class InitiativeSerializer(serializers.ModelSerializer):
 class MeetingWriteSerializer(StrictInputSerializer):
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
     title = serializers.CharField(max_length=200)
+    title_ja = serializers.CharField(max_length=200, required=False, allow_blank=True)
     held_on = serializers.DateField()
     agencies = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), many=True, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -325,6 +326,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "id",
             "external_id",
             "title",
+            "title_ja",
             "description",
             "department",
             "initiative",
@@ -420,6 +422,7 @@ class ActionItemWriteSerializer(StrictInputSerializer):
 
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     title = serializers.CharField(max_length=200, required=False)
+    title_ja = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     department = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.filter(is_active=True))
     initiative = serializers.PrimaryKeyRelatedField(queryset=Initiative.objects.all(), required=False, allow_null=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +21,7 @@ from rest_framework.views import APIView
 from agencies.models import Agency, Liaison, OrgUnit
 from coordination import services, workflow
 from coordination.access import may_add, tokens_issuable_for
-from coordination.attachments import ALLOWED_CONTENT_TYPES
+from coordination.attachments import ALLOWED_CONTENT_TYPES, attachment_response
 from coordination.calendar import get_calendar, japan_today
 from coordination.models import (
     ActionItem,
@@ -647,14 +646,7 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         attachment = item.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise NotFound()
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.filename,
-            content_type=attachment.content_type,
-        )
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return attachment_response(attachment)
 
 
 def _transition_action(name: str):

@@ -1,6 +1,7 @@
 """Departments, initiatives, action items and everything recorded about them."""
 
 from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate
+from .console import ItemVisit, SavedView
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, IntegrationAccount, Meeting
 from .reminders import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 from .system import Heartbeat, IdempotencyRecord
@@ -16,11 +17,13 @@ __all__ = [
     "Heartbeat",
     "IntegrationAccount",
     "IdempotencyRecord",
+    "ItemVisit",
     "Initiative",
     "Meeting",
     "ProgressUpdate",
     "Reminder",
     "ReminderPolicy",
+    "SavedView",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency, Liaison, OrgUnit, TimeStampedModel
+from agencies.models import Agency, Liaison, OrgUnit, TimeStampedModel, in_language
 from coordination.validation import LONG_TEXT, TEXT, sane_date, single_line, text_validators
 
 from .organisation import Department, Initiative, Meeting
@@ -71,6 +71,13 @@ class ActionItem(TimeStampedModel):
         help_text=_("The item's id in another tool; unique within a department."),
     )
     title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    title_ja = models.CharField(
+        _("title (Japanese)"),
+        max_length=200,
+        blank=True,
+        validators=[single_line],
+        help_text=_("Shown instead of the title to people who read the tracker in Japanese."),
+    )
     description = models.TextField(
         _("description"), blank=True, max_length=LONG_TEXT, validators=text_validators(LONG_TEXT)
     )
@@ -199,6 +206,7 @@ class ActionItem(TimeStampedModel):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     last_progress_at = models.DateTimeField(_("last progress update at"), null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[dependencies])
 
@@ -250,7 +258,12 @@ class ActionItem(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.title}" if self.pk else self.title
+        return f"#{self.pk} {self.display_title}" if self.pk else self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language (the Japanese title to Japanese readers, when there is one)."""
+        return in_language(self.title, self.title_ja)
 
     def is_overdue_on(self, day: datetime.date) -> bool:
         return self.status in self.ACTIVE_STATUSES and self.due_date is not None and self.due_date < day
@@ -281,6 +294,15 @@ class Concurrence(TimeStampedModel):
         related_name="+",
     )
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("non-concurrence noted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("non-concurrence noted at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.models import Agency, Liaison, TimeStampedModel
+from agencies.models import Agency, Liaison, TimeStampedModel, in_language
 from coordination.validation import LONG_TEXT, TEXT, sane_date, single_line, text_validators
 
 
@@ -27,7 +27,7 @@ class Department(TimeStampedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name_en
+        return in_language(self.name_en, self.name_ja)
 
 
 class DepartmentMember(TimeStampedModel):
@@ -144,6 +144,7 @@ class Meeting(TimeStampedModel):
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="meetings"
     )
     title = models.CharField(_("title"), max_length=200, validators=[single_line])
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200, blank=True, validators=[single_line])
     held_on = models.DateField(_("held on"), validators=[sane_date])
     agencies = models.ManyToManyField(Agency, verbose_name=_("participating agencies"), blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT, validators=text_validators(LONG_TEXT))
@@ -155,7 +156,11 @@ class Meeting(TimeStampedModel):
         ordering = ["-held_on", "title"]
 
     def __str__(self) -> str:
-        return f"{self.held_on:%Y-%m-%d} {self.title}"
+        return f"{self.held_on:%Y-%m-%d} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title, self.title_ja)
 
 
 class Initiative(TimeStampedModel):
@@ -179,7 +184,11 @@ class Initiative(TimeStampedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.title_en}"
+        return f"{self.code}: {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title_en, self.title_ja)
 
 
 class ClosureDay(TimeStampedModel):

@@ -100,6 +100,7 @@ class Reminder(models.Model):
         CONCURRENCE_RECORDED = "concurrence_recorded", _("Concurrence recorded")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
+        REMINDED = "reminded", _("Reminder from the coordinator")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")

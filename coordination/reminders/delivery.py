@@ -39,7 +39,10 @@ SECTIONS = [
     ("overdue", [Rule.OVERDUE_DIRECTOR, Rule.OVERDUE_COORDINATOR, Rule.OVERDUE]),
     ("due_today", [Rule.DUE_TODAY]),
     ("unacknowledged", [Rule.UNACKNOWLEDGED_ESCALATION, Rule.UNACKNOWLEDGED]),
-    ("waiting_for_you", [Rule.SUBMISSION_WAITING, Rule.EXTENSION_WAITING, Rule.CONCURRENCE_PENDING]),
+    (
+        "waiting_for_you",
+        [Rule.REMINDED, Rule.SUBMISSION_WAITING, Rule.EXTENSION_WAITING, Rule.CONCURRENCE_PENDING],
+    ),
     ("due_soon", [Rule.DUE_SOON]),
     ("stale", [Rule.STALE]),
     (

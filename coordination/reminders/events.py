@@ -48,7 +48,7 @@ def event_recipients(item: ActionItem, rule: str, people: People, *, requester_i
         return [*people.lead(fields), *supporting]
     if rule in (Rule.DECLINED, Rule.CONCURRENCE_RECORDED):
         return people.coordinator(fields)
-    if rule == Rule.RETURNED:
+    if rule in (Rule.RETURNED, Rule.REMINDED):
         return people.lead(fields)
     if rule == Rule.EXTENSION_DECIDED:
         return [requester_id] if requester_id else people.lead(fields)

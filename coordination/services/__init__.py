@@ -9,11 +9,13 @@ from .action_items import (
     action_item_check_update,
     action_item_create,
     action_item_next_occurrence,
+    action_item_remind,
     action_item_route,
     action_item_transition,
     action_item_update,
     action_items_recur,
 )
+from .console import item_visit_record, saved_view_remove, saved_view_save
 from .organisation import (
     initiative_create,
     initiative_update,
@@ -26,6 +28,7 @@ from .organisation import (
 )
 from .records import (
     attachment_create,
+    concurrence_note,
     concurrence_record,
     extension_request_create,
     extension_request_decide,
@@ -37,11 +40,13 @@ __all__ = [
     "action_item_check_update",
     "action_item_create",
     "action_item_next_occurrence",
+    "action_item_remind",
     "action_item_route",
     "action_item_transition",
     "action_item_update",
     "action_items_recur",
     "attachment_create",
+    "concurrence_note",
     "concurrence_record",
     "extension_request_create",
     "extension_request_decide",
@@ -49,9 +54,12 @@ __all__ = [
     "initiative_update",
     "integration_account_create",
     "integration_account_update",
+    "item_visit_record",
     "liaison_appoint",
     "liaison_end_term",
     "meeting_create",
     "meeting_update",
     "progress_update_create",
+    "saved_view_remove",
+    "saved_view_save",
 ]

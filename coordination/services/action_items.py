@@ -18,6 +18,7 @@ from coordination.models import (
     ActionItem,
     Concurrence,
     Department,
+    Reminder,
 )
 from coordination.reminders.events import TRANSITION_EVENTS, event_record
 from coordination.selectors import viewer_for
@@ -319,6 +320,8 @@ def action_item_transition(
         _check_closable(item, override_reason=(override_reason or "").strip())
         item.closed_at = now
         item.close_override_reason = (override_reason or "").strip()
+    elif name == "cancel":
+        item.cancelled_at = now
     elif name == "reopen":
         transition = workflow.Transition(
             transition.name,
@@ -339,6 +342,24 @@ def action_item_transition(
         occurrence = f"history/{item.history.values_list('history_id', flat=True).first()}"
         event_record(item=item, rule=TRANSITION_EVENTS[name], actor=actor, occurrence=occurrence, now=now)
     return item
+
+
+@transaction.atomic
+def action_item_remind(*, actor, item: ActionItem, now: datetime.datetime | None = None) -> int:
+    """A coordinator reminds the lead now, outside the reminder rules; returns how many people it goes to.
+
+    Recorded in the reminder ledger like every message, so it is sent once, and the history names who sent it."""
+    now = now or timezone.now()
+    item, roles = _lock_with_roles(actor, item, now=now)
+    _require(bool(roles & workflow.COORDINATING_ROLES), _("Only the department's coordinators send a reminder."))
+    if item.status not in ActionItem.ACTIVE_STATUSES:
+        raise ValidationError(_("Only an item the lead agency is working on can be reminded."))
+    rows = event_record(
+        item=item, rule=Reminder.Rule.REMINDED, actor=actor, occurrence=f"reminded/{now.isoformat()}", now=now
+    )
+    if not rows:
+        raise ValidationError(_("The lead agency has no liaison in office to remind."))
+    return len(rows)
 
 
 def _check_assignable(item: ActionItem) -> None:
@@ -382,6 +403,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 RECURRENCE_COPIED_FIELDS = (
     "title",
+    "title_ja",
     "description",
     "department_id",
     "initiative_id",

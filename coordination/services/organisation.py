@@ -111,7 +111,7 @@ def liaison_end_term(
 
 # --- Meetings and initiatives ---------------------------------------------------------------------------------------
 
-MEETING_FIELDS = frozenset({"title", "held_on", "agencies", "notes"})
+MEETING_FIELDS = frozenset({"title", "title_ja", "held_on", "agencies", "notes"})
 INITIATIVE_FIELDS = frozenset({"code", "title_en", "title_ja", "description", "is_active"})
 
 

@@ -184,10 +184,28 @@ def concurrence_record(
     concurrence.comment = comment
     concurrence.responded_by = actor
     concurrence.responded_at = now
+    concurrence.reviewed_by, concurrence.reviewed_at = None, None  # a new answer waits for the coordinators again
     _save(concurrence, actor=actor)
     _touch(item, now)
     occurrence = f"concurrence/{concurrence.history.values_list('history_id', flat=True).first()}"
     event_record(item=item, rule=Reminder.Rule.CONCURRENCE_RECORDED, actor=actor, occurrence=occurrence, now=now)
+    return concurrence
+
+
+@transaction.atomic
+def concurrence_note(*, actor, concurrence: Concurrence, now: datetime.datetime | None = None) -> Concurrence:
+    """A coordinator notes a non-concurrence: it leaves the review queue (and comes back if the agency answers
+    again). The item carries on; resolving the disagreement is the lead's and the coordinator's work."""
+    now = now or timezone.now()
+    item, roles = _lock_with_roles(actor, concurrence.action_item, now=now)
+    _require(bool(roles & workflow.COORDINATING_ROLES), _("Only the department's coordinators note a non-concurrence."))
+    concurrence = Concurrence.objects.select_for_update().get(pk=concurrence.pk)
+    if concurrence.state != Concurrence.State.NON_CONCUR:
+        raise ValidationError(_("Only a non-concurrence is noted."))
+    if concurrence.reviewed_at is not None:
+        raise ValidationError(_("This non-concurrence was already noted."))
+    concurrence.reviewed_by, concurrence.reviewed_at = actor, now
+    _save(concurrence, actor=actor, reason=_("Non-concurrence noted"))
     return concurrence
 
 

@@ -14,23 +14,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:coordination_actionitem_changelist")
 
 
-@pytest.fixture
-def staff_world(world):
-    """The world's people all sign in to the admin (staff accounts)."""
-    for user in (
-        world.coordinator,
-        world.director,
-        world.other_coordinator,
-        world.lead_liaison,
-        world.supporting_liaison,
-        world.unrelated_liaison,
-        world.ended_liaison,
-    ):
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    return world
-
-
 def change_url(item):
     return reverse("admin:coordination_actionitem_change", args=[item.pk])
 

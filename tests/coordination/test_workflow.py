@@ -333,6 +333,7 @@ def new_value(world, name):
     """A value for `name` different from the world item's current one."""
     return {
         "title": lambda: "A different title",
+        "title_ja": lambda: "別の件名",
         "description": lambda: "A different description",
         "department": lambda: world.other_department,
         "coordinator": lambda: world.director,
