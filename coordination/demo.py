@@ -30,6 +30,7 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
+from coordination.reminders.sweep import reminders_record
 from coordination.tasks import queueing_suspended
 from users.backends import DEMO_PASSWORD
 from users.models import User
@@ -153,6 +154,7 @@ WALKS = {
     "submitted": ["assign", "acknowledge", "start", "submit"],
     "closed": ["assign", "acknowledge", "start", "submit", "close"],
     "cancelled": ["assign", "acknowledge", "start", "cancel"],
+    "declined": ["assign", "decline"],  # back with the coordinators, in the review queue
 }
 
 
@@ -278,7 +280,11 @@ def seed_initiatives_and_meetings(report: SeedReport, *, today: datetime.date) -
         meeting, created = Meeting.objects.get_or_create(
             department=department,
             title=spec["title"],
-            defaults={"held_on": today - datetime.timedelta(days=spec["days_ago"]), "notes": spec["notes"]},
+            defaults={
+                "title_ja": spec["title_ja"],
+                "held_on": today - datetime.timedelta(days=spec["days_ago"]),
+                "notes": spec["notes"],
+            },
         )
         if created:
             meeting.agencies.set(Agency.objects.filter(code__in=spec["agencies"]))
@@ -309,6 +315,7 @@ def seed_item(
         actor=coordinator,
         department=department,
         title=spec["title"],
+        title_ja=spec["title_ja"],
         lead_agency=agencies[spec["lead"]],
         due_date=calendar.add_business_days(today, spec["due_in"]),
         supporting_agencies=[agencies[code] for code in spec["supporting"]],
@@ -325,6 +332,7 @@ def seed_item(
     reasons = {
         "block": spec.get("block_reason") or "Waiting on another agency's input.",
         "cancel": spec.get("cancel_reason") or "No longer needed.",
+        "decline": spec.get("decline_reason") or "Not within our remit.",
     }
     for step in WALKS[spec["status"]]:
         if step in ("block", "submit", "cancel"):
@@ -446,8 +454,11 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
                 report=report,
                 today=today,
             )
-    # The walk through the services recorded the notices people would have had at the time; they belong to the
-    # story, not to today's mail, so they count as already sent.
+        # The reminders and escalations the rules call for on the demo's day (overdue items escalated to their
+        # coordinators, and so on), so the console shows them from the start.
+        reminders_record(at=demo_clock(today))
+    # The walk through the services recorded the notices people would have had at the time, and the sweep above
+    # what was due; they belong to the story, not to today's mail, so they count as already sent.
     Reminder.objects.filter(pk__gt=last_before, state=Reminder.State.PENDING).update(
         state=Reminder.State.SENT, sent_at=demo_clock(today), message_id="demo-data"
     )

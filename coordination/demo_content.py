@@ -180,6 +180,7 @@ MEETINGS: list[dict[str, Any]] = [
         "key": "sc-kickoff",
         "department": "NSS-SC",
         "title": "Security cooperation department kickoff with ministries and agencies",
+        "title_ja": "安全保障協力部と関係省庁の発足会合",
         "days_ago": 60,
         "agencies": ["MOD", "MOFA", "MOF", "METI", "MLIT", "JCG", "MIC", "MHLW", "ATLA"],
         "notes": (
@@ -192,6 +193,7 @@ MEETINGS: list[dict[str, Any]] = [
         "key": "access-legal-wg",
         "department": "NSS-SC",
         "title": "Working group on access agreements and exercise frameworks",
+        "title_ja": "円滑化協定と共同訓練の枠組みに関する作業部会",
         "days_ago": 45,
         "agencies": ["MOFA", "MOD"],
         "notes": (
@@ -203,6 +205,7 @@ MEETINGS: list[dict[str, Any]] = [
         "key": "export-council",
         "department": "NSS-SC",
         "title": "Equipment transfer and export coordination council",
+        "title_ja": "防衛装備移転・輸出調整会議",
         "days_ago": 35,
         "agencies": ["METI", "ATLA", "MOD", "MOFA", "MOF"],
         "notes": (
@@ -214,6 +217,7 @@ MEETINGS: list[dict[str, Any]] = [
         "key": "stratcom-sync",
         "department": "NSS-STRATCOM",
         "title": "Strategic communications synchronization meeting",
+        "title_ja": "戦略的コミュニケーション調整会議",
         "days_ago": 28,
         "agencies": ["MOD", "MOFA", "MIC"],
         "notes": (
@@ -225,6 +229,7 @@ MEETINGS: list[dict[str, Any]] = [
         "key": "hybrid-coe-planning",
         "department": "NSS-SC",
         "title": "Planning meeting on a hybrid threats centre of excellence",
+        "title_ja": "ハイブリッド脅威対策センター・オブ・エクセレンス企画会議",
         "days_ago": 24,
         "agencies": ["MOD", "MOFA", "MIC", "JCG"],
         "notes": (
@@ -236,6 +241,7 @@ MEETINGS: list[dict[str, Any]] = [
         "key": "contingency-tabletop",
         "department": "NSS-SC",
         "title": "Tabletop exercise: protecting Japanese nationals in a regional contingency",
+        "title_ja": "図上演習：地域有事における在外邦人保護",
         "days_ago": 22,
         "agencies": ["MOFA", "MOD", "MLIT", "JCG", "MHLW"],
         "notes": (
@@ -253,6 +259,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P1-STRATEGY",
         "meeting": "sc-kickoff",
         "title": "Draft a scope paper for a government-wide defense diplomacy strategy",
+        "title_ja": "政府全体の防衛外交戦略に向けた骨子案の作成",
         "description": (
             "Set out what a national defense diplomacy strategy should cover: objectives, regional and functional "
             "priorities, the assets and budget it draws on, and how NSS, MOD and MOFA share the work. The paper goes "
@@ -284,6 +291,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P1-STRATEGY",
         "meeting": "sc-kickoff",
         "title": "Propose regional and functional priorities for defense engagement",
+        "title_ja": "防衛交流の地域別・分野別の優先順位の提案",
         "description": (
             "Using the accepted scope paper, rank the regions and functional areas (maritime security, disaster "
             "relief, capacity building, equipment cooperation) where defense engagement should focus over the next "
@@ -322,6 +330,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P1-STRATEGY",
         "meeting": None,
         "title": "Map current defense engagement spending against the draft priorities",
+        "title_ja": "現行の防衛交流経費と優先順位案との対照",
         "description": (
             "List what MOD and the SDF spent on exchanges, joint training with partners other than the US, and "
             "capacity building over the last three fiscal years. Show how the spending matches the draft priority "
@@ -349,6 +358,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P1-STRATEGY",
         "meeting": None,
         "title": "Prepare a briefing pack on defense diplomacy for ruling party policy divisions",
+        "title_ja": "与党政策部会向け防衛外交説明資料の作成",
         "description": (
             "Draft a short, plain-language pack on why defense diplomacy matters and what the strategy would change, "
             "for members of the ruling party's defense and foreign affairs divisions. Add one page of figures on "
@@ -377,6 +387,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P2-COMMAND",
         "meeting": "sc-kickoff",
         "title": "Name security cooperation liaison officers in MOFA and MOD",
+        "title_ja": "外務省・防衛省における安全保障協力連絡担当官の指名",
         "description": (
             "Designate a primary and an alternate liaison officer in the MOFA International Peace and Security "
             "Cooperation Division and in the MOD International Policy Division. Send names, posts and contact "
@@ -407,6 +418,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P2-COMMAND",
         "meeting": "sc-kickoff",
         "title": "Agree a joint process for cross-ministerial security cooperation budget requests",
+        "title_ja": "省庁横断の安全保障協力予算要求に関する共同手続の合意",
         "description": (
             "Propose how the department, MOD and MOFA will prepare one coordinated request for security cooperation "
             "measures that span ministries, with a timeline that fits the summer request deadline. Deliver a process "
@@ -445,6 +457,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P2-COMMAND",
         "meeting": None,
         "title": "Set up a standing channel with the coast guard on maritime law-enforcement cooperation",
+        "title_ja": "海上法執行協力に関する海上保安庁との常設窓口の設置",
         "description": (
             "Name a JCG point of contact and agree a weekly exchange with the department on coast guard capacity "
             "building and joint activity with partner navies. Record the arrangement in a one-page note cleared by "
@@ -473,6 +486,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P3-STRATCOM",
         "meeting": "stratcom-sync",
         "title": "Draft a core message framework for defense diplomacy activities",
+        "title_ja": "防衛外交活動の基本メッセージ枠組みの起案",
         "description": (
             "Write the three to five core messages every ministry should use when describing Japan's defense "
             "engagement, with agreed wording in Japanese and English. The framework will be used to check press "
@@ -512,6 +526,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P3-STRATCOM",
         "meeting": "stratcom-sync",
         "title": "Outline the mandate of a Defense Communication Office in the Bureau of Defense Policy",
+        "title_ja": "防衛政策局における防衛コミュニケーション室の任務の概要整理",
         "description": (
             "Describe the tasks, staffing and reporting lines of a new office that would plan communications for "
             "MOD and the SDF and link them with the center. Include a comparison with similar offices in the UK and "
@@ -543,6 +558,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P3-STRATCOM",
         "meeting": "stratcom-sync",
         "title": "Plan strategic communications courses at the Joint Staff College and National Defense Academy",
+        "title_ja": "統合幕僚学校・防衛大学校における戦略的コミュニケーション課程の計画",
         "description": (
             "Propose content, length and instructors for strategic communications courses for MOD officials and SDF "
             "officers, with a shortlist of overseas programs for secondments. Deliver a plan the two schools can use "
@@ -570,6 +586,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P3-STRATCOM",
         "meeting": "stratcom-sync",
         "title": "Prepare coordinated public lines for upcoming multinational maritime exercises",
+        "title_ja": "今後の多国間海上演習に向けた対外発信要領の調整",
         "description": (
             "Draft press lines, social media posts and answers to likely questions for the next maritime exercises "
             "with partner navies, consistent with the core message framework. MOD and MOFA must clear the lines "
@@ -603,6 +620,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P4-ACCESS",
         "meeting": "access-legal-wg",
         "title": "Extend reciprocal access agreements beyond Australia",
+        "title_ja": "豪州以外への円滑化協定の拡大",
         "description": (
             "Coordinate work toward reciprocal access agreements with the UK, France and India following the "
             "agreement in principle with Australia. Track negotiating positions, legal review and the political "
@@ -637,6 +655,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P4-ACCESS",
         "meeting": "access-legal-wg",
         "title": "Prepare Japan's draft negotiating text for a reciprocal access agreement with the UK",
+        "title_ja": "日英円滑化協定の日本側交渉案文の作成",
         "description": (
             "Draft the Japanese negotiating text for an agreement with the UK, using the Australia agreement as the "
             "baseline and marking every departure from it. Include MOD positions on entry procedures, criminal "
@@ -668,6 +687,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P4-ACCESS",
         "meeting": "access-legal-wg",
         "title": "Hold scoping talks with France on a reciprocal access agreement",
+        "title_ja": "日仏円滑化協定に関する予備協議の実施",
         "description": (
             "Arrange working-level talks with the French embassy and defense ministry to test interest in an "
             "agreement and find the issues that differ from the UK case. Report the outcome with a proposed "
@@ -695,6 +715,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P4-ACCESS",
         "meeting": "access-legal-wg",
         "title": "Assess the feasibility of an access arrangement with India",
+        "title_ja": "インドとの円滑化取極の実現可能性の評価",
         "description": (
             "Review the defense logistics arrangements India already has with Japan and other partners and judge "
             "whether a full agreement or a lighter arrangement is realistic. Deliver a short options paper for the "
@@ -722,6 +743,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P4-ACCESS",
         "meeting": "access-legal-wg",
         "title": "Study hosting partner helicopters on MSDF ships during Pacific Partnership",
+        "title_ja": "パシフィック・パートナーシップにおける海自艦艇での同志国ヘリ受入れの検討",
         "description": (
             "Identify the legal, safety and logistics steps needed for MSDF ships to host foreign helicopters and "
             "crews for long periods during Pacific Partnership. Recommend which steps can be taken without new "
@@ -754,6 +776,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P4-ACCESS",
         "meeting": "access-legal-wg",
         "title": "Compile case studies on exchanging senior officers with allied forces",
+        "title_ja": "同盟国軍との高級幹部交流に関する事例集の作成",
         "description": (
             "Summarise how the US, UK, France and Australia exchange flag and senior officers, including deputy "
             "commander posts, and note the legal and security clearance hurdles for Japan. Deliver a paper of no "
@@ -786,6 +809,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P5-CIVCONTROL",
         "meeting": None,
         "title": "Develop a civilian control module for capacity building seminars",
+        "title_ja": "能力構築支援セミナー向け文民統制教材の開発",
         "description": (
             "Produce a one-day seminar module on civilian control of the military, drawing on how the SDF educates "
             "its own personnel. Include slides, a facilitator guide and a short case study suitable for partner "
@@ -817,6 +841,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P5-CIVCONTROL",
         "meeting": None,
         "title": "Identify candidate partner countries for civilian control education",
+        "title_ja": "文民統制教育の候補パートナー国の選定",
         "description": (
             "Propose up to five partner countries where civilian control education would be welcome and useful, "
             "with a note on each country's political situation and existing SDF contacts. The list decides where "
@@ -851,6 +876,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P5-CIVCONTROL",
         "meeting": None,
         "title": "Reserve places for foreign officers in SDF school courses that cover civilian control",
+        "title_ja": "文民統制を扱う自衛隊学校課程への外国軍人受入れ枠の確保",
         "description": (
             "Confirm how many places SDF schools can offer next year to officers from the candidate countries, and "
             "what travel and living costs the program must cover. Send the figures to MOF for the budget request."
@@ -878,6 +904,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P6-EQUIPRESEARCH",
         "meeting": "export-council",
         "title": "Draft a charter for a research institution on defense equipment markets",
+        "title_ja": "防衛装備市場に関する研究機関の設立趣意書の起案",
         "description": (
             "Set out the mission, staffing, funding and governance of an institution that follows defense "
             "technology and international market trends to support equipment transfers. Show how it relates to the "
@@ -915,6 +942,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P6-EQUIPRESEARCH",
         "meeting": "export-council",
         "title": "Produce a pilot quarterly review of international defense market trends",
+        "title_ja": "国際防衛市場動向の四半期レビュー試行版の作成",
         "description": (
             "Prepare a trial quarterly report on demand, competitors and procurement plans in Southeast Asia, South "
             "Asia and the Pacific, as a model for the institution's future output. Keep it under fifteen pages with "
@@ -942,6 +970,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P6-EQUIPRESEARCH",
         "meeting": None,
         "title": "Propose technology protection terms for exporting sensitive equipment to trusted partners",
+        "title_ja": "信頼できる同志国への機微装備輸出に係る技術保護条件の提案",
         "description": (
             "Draft standard terms for protecting sensitive technology when equipment is exported to, or developed "
             "jointly with, trusted partners, so that protection stops being a reason to refuse exports. Deliver a "
@@ -970,6 +999,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P7-COOPFUND",
         "meeting": "sc-kickoff",
         "title": "Summarise how Australia funds and runs its Defence Cooperation Program",
+        "title_ja": "豪州の防衛協力プログラムの財源と運営の整理",
         "description": (
             "Describe the program's budget (roughly 6 to 12 billion yen a year), its recipients, its main activities "
             "such as patrol boats and training in Australia, and how the money is managed. Identify the features "
@@ -1000,6 +1030,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P7-COOPFUND",
         "meeting": "sc-kickoff",
         "title": "Prepare budget options for a dedicated security cooperation program",
+        "title_ja": "安全保障協力専用プログラムの予算案の作成",
         "description": (
             "Develop two or three options for an earmarked security cooperation budget for MOD and the SDF, sized "
             "against Australia's 6 to 12 billion yen a year. Each option lists activities, recipients and the legal "
@@ -1030,6 +1061,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P7-COOPFUND",
         "meeting": None,
         "title": "Cost a patrol boat and training package for Pacific Island partners",
+        "title_ja": "太平洋島嶼国向け巡視艇・訓練パッケージの経費見積り",
         "description": (
             "Estimate the cost of supplying patrol boats with crew training and maintenance support to two Pacific "
             "Island countries over five years. Give the figures by year so that they can feed the budget options."
@@ -1063,6 +1095,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P7-COOPFUND",
         "meeting": None,
         "title": "Confirm with the Budget Bureau how equipment for training seminars can be funded",
+        "title_ja": "研修セミナー用機材の予算措置について主計局と確認",
         "description": (
             "Current capacity building funds cannot be used to buy equipment for seminars and instruction. Ask the "
             "Budget Bureau what changes would allow this and report the options with their conditions."
@@ -1090,6 +1123,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P8-HYBRID",
         "meeting": "hybrid-coe-planning",
         "title": "Write a concept note for an Indo-Pacific centre of excellence on hybrid threats",
+        "title_ja": "インド太平洋ハイブリッド脅威対策センター構想書の作成",
         "description": (
             "Describe the centre's four functions (information sharing, research, joint work on countermeasures and "
             "exercise support), possible founding members and a host arrangement. The note will be used to sound "
@@ -1121,6 +1155,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P8-HYBRID",
         "meeting": "hybrid-coe-planning",
         "title": "Compile a baseline assessment of hybrid activity affecting Japan and its partners",
+        "title_ja": "日本と同志国に影響するハイブリッド活動の基礎評価の取りまとめ",
         "description": (
             "Bring together MOD, MIC and coast guard reporting from the past year on gray-zone activity at sea, "
             "cyber operations and disinformation. Produce a restricted baseline that could later be shared with the "
@@ -1151,6 +1186,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P8-HYBRID",
         "meeting": "hybrid-coe-planning",
         "title": "Define rules for sharing cyber threat information with prospective centre members",
+        "title_ja": "センター参加予定国とのサイバー脅威情報共有ルールの策定",
         "description": (
             "Draft the rules under which cyber incident and threat data could be shared with members of the centre, "
             "including what may go to governments that are not allies. Deliver draft sharing rules and a handling "
@@ -1187,6 +1223,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P8-HYBRID",
         "meeting": None,
         "title": "Open working contacts with the European Centre of Excellence for Countering Hybrid Threats",
+        "title_ja": "欧州ハイブリッド脅威対策センター・オブ・エクセレンスとの実務連絡の開始",
         "description": (
             "Arrange a first exchange with the European centre to learn how it is governed and funded and whether it "
             "would work with an Indo-Pacific counterpart. Report the findings with a proposed form of cooperation."
@@ -1214,6 +1251,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P9-PEACEOPS",
         "meeting": None,
         "title": "Prepare an offer of ASDF airlift for partner troops joining UN peacekeeping missions",
+        "title_ja": "国連PKOに参加する同志国部隊への空自輸送支援の提案準備",
         "description": (
             "Work out how ASDF transport aircraft already registered with the UN for rapid deployment could carry "
             "troops and equipment of Indo-Pacific partners to peacekeeping missions. Deliver a draft offer with "
@@ -1248,6 +1286,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P9-PEACEOPS",
         "meeting": None,
         "title": "List surplus medical, engineering and transport equipment that could be offered to the UN",
+        "title_ja": "国連に提供可能な余剰の医療・施設・輸送装備の一覧化",
         "description": (
             "Identify SDF medical, engineering and transport equipment that is surplus or due for decommissioning "
             "and could go to the UN or to troop-contributing countries. Note which items need refurbishment to meet "
@@ -1279,6 +1318,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P9-PEACEOPS",
         "meeting": None,
         "title": "Propose new recipient countries for the Triangular Partnership Program",
+        "title_ja": "三角パートナーシップ・プログラムの新たな対象国の提案",
         "description": (
             "Recommend additional countries for training under the UN Triangular Partnership Program and show how "
             "the training could be combined with airlift and equipment transfers. Give the number of SDF "
@@ -1306,6 +1346,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "P9-PEACEOPS",
         "meeting": None,
         "title": "Check which decommissioned vehicles can be refurbished to UN specifications",
+        "title_ja": "用途廃止車両のうち国連仕様に改修可能なものの確認",
         "description": (
             "Inspect a sample of decommissioned SDF trucks and engineering vehicles and estimate what work each "
             "would need to meet UN specifications. Report costs and lead times."
@@ -1333,6 +1374,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "NEO-CONTINGENCY",
         "meeting": "contingency-tabletop",
         "title": "Build cooperation frameworks with partners to protect Japanese nationals in a regional contingency",
+        "title_ja": "地域有事における在外邦人保護のための同志国との協力枠組みの構築",
         "description": (
             "Agree with the US, Australia and other capable partners how they would help move Japanese nationals "
             "out of South Korea or Taiwan in a crisis, since SDF aircraft may not be allowed in. Track procedures, "
@@ -1363,6 +1405,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "NEO-CONTINGENCY",
         "meeting": "contingency-tabletop",
         "title": "Share evacuation procedures for the Korean Peninsula with US and Australian counterparts",
+        "title_ja": "朝鮮半島からの退避手順の米豪担当者との共有",
         "description": (
             "Build a common picture of how the roughly 41,000 Japanese living in South Korea would be warned, "
             "gathered and moved, and share Japan's procedures with US and Australian counterparts. Record who does "
@@ -1397,6 +1440,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "NEO-CONTINGENCY",
         "meeting": "contingency-tabletop",
         "title": "Assess civilian air and sea transport options for Japanese residents leaving Taiwan",
+        "title_ja": "台湾在留邦人の退避に向けた民間航空・海上輸送手段の評価",
         "description": (
             "Estimate how many of the about 25,000 Japanese residents in Taiwan could leave on scheduled flights and "
             "ships before and after a crisis starts, and how much chartered capacity would be needed. Include coast "
@@ -1424,6 +1468,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "NEO-CONTINGENCY",
         "meeting": "contingency-tabletop",
         "title": "Plan medical screening and care for evacuees arriving in Japan",
+        "title_ja": "本邦到着退避者の検疫・医療体制の計画",
         "description": (
             "Prepare a plan for health screening, emergency care and infection control for evacuees at the main "
             "airports and ports of arrival. Name the hospitals and quarantine stations involved and the staff each "
@@ -1452,6 +1497,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "UKRAINE-SUPPORT",
         "meeting": None,
         "title": "Consolidate a list of nonlethal equipment and supplies for Ukraine",
+        "title_ja": "ウクライナ向け非殺傷装備品・物資リストの取りまとめ",
         "description": (
             "Combine the MOD list of available nonlethal items, such as protective gear and medical supplies, with "
             "the METI export control review. Deliver one cleared list for the next provision decision."
@@ -1482,6 +1528,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "UKRAINE-SUPPORT",
         "meeting": None,
         "title": "Outline Japan's role in Ukraine's reconstruction and its neighbours' humanitarian needs",
+        "title_ja": "ウクライナ復興と周辺国の人道ニーズにおける日本の役割の整理",
         "description": (
             "Sketch where Japan could lead reconstruction support once the fighting ends, and what humanitarian help "
             "neighbouring countries still need. Cover demining, infrastructure and financing, with rough costs."
@@ -1509,6 +1556,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "EU-CSDP-AFRICA",
         "meeting": None,
         "title": "Identify EU CSDP missions in Africa where Japan could contribute",
+        "title_ja": "日本が貢献し得るアフリカのEU・CSDPミッションの特定",
         "description": (
             "Review current EU stabilisation and training missions in Africa and pick those where Japanese staff "
             "officers, trainers or funding would help most. Deliver a shortlist stating what each contribution "
@@ -1543,6 +1591,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "EU-CSDP-AFRICA",
         "meeting": None,
         "title": "Confirm the legal basis for sending SDF personnel to EU missions",
+        "title_ja": "EUミッションへの自衛隊員派遣の法的根拠の確認",
         "description": (
             "Determine which domestic law would allow SDF officers to serve in EU missions that are not UN "
             "operations, and what Cabinet or Diet decisions would be needed. Deliver a short legal memo."
@@ -1573,6 +1622,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "EQUIPMENT-EXPORT",
         "meeting": "export-council",
         "title": "Analyse lessons from South Korea's defense export support system",
+        "title_ja": "韓国の防衛輸出支援体制からの教訓の分析",
         "description": (
             "Explain how South Korea raised defense exports from about $200 million in 2006 to about $3.6 billion in "
             "2014, looking at how government, industry, embassies and attachés worked together. List the practices "
@@ -1603,6 +1653,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "EQUIPMENT-EXPORT",
         "meeting": "export-council",
         "title": "Set up an attaché reporting channel for defense export opportunities",
+        "title_ja": "防衛輸出機会に関する防衛駐在官の報告経路の設置",
         "description": (
             "Ask defense attachés and embassies to report host-country procurement plans and equipment needs through "
             "one channel. Define a short reporting template and who receives it."
@@ -1631,6 +1682,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "EQUIPMENT-EXPORT",
         "meeting": "export-council",
         "title": "Organise a government-industry forum on defense equipment exports",
+        "title_ja": "防衛装備輸出に関する官民フォーラムの開催",
         "description": (
             "Bring METI, ATLA, MOFA, defense companies and attaché representatives together to agree how export "
             "opportunities are found, shared and pursued jointly, including an attaché reporting channel. Deliver an "
@@ -1639,7 +1691,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "lead": "METI",
         "supporting": ["ATLA", "MOFA"],
         "priority": "high",
-        "status": "assigned",
+        "status": "declined",
         "due_in": 12,
         "assigned_days_ago": 1,
         "percent": 0,
@@ -1651,6 +1703,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "extension": None,
         "block_reason": None,
         "cancel_reason": None,
+        "decline_reason": "Industry outreach on exports is led by ATLA; METI can support but not lead.",
     },
     # --- Second paper: Vientiane Vision --------------------------------------------------------------------------
     {
@@ -1659,6 +1712,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "VIENTIANE-VISION",
         "meeting": None,
         "title": "Invite ASEAN observers to SDF multilateral exercises this fiscal year",
+        "title_ja": "今年度の自衛隊多国間演習へのASEANオブザーバー招へい",
         "description": (
             "Select the SDF exercises suitable for ASEAN observers under the Vientiane Vision and send invitations "
             "through defense attachés. Report which countries accepted and what support they need."
@@ -1689,6 +1743,7 @@ ACTION_ITEMS: list[dict[str, Any]] = [
         "initiative": "VIENTIANE-VISION",
         "meeting": None,
         "title": "Run a seminar on international maritime and aviation law for ASEAN officers",
+        "title_ja": "ASEAN諸国の士官向け国際海洋法・航空法セミナーの実施",
         "description": (
             "Organise a seminar for ASEAN coast guard and navy officers on the international law of the sea and air, "
             "in line with the Vientiane Vision. Deliver a program, an instructor list and a budget."

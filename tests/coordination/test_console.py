@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coordination import services
-from coordination.models import ActionItem, Attachment, Concurrence, ExtensionRequest, ItemVisit, Reminder
+from coordination.models import ActionItem, Attachment, Concurrence, ExtensionRequest, ItemVisit, Reminder, SavedView
 from coordination.selectors import viewer_for
 from tests.conftest import DUE, TODAY
 from tests.coordination.test_admin_matrix import ROLES as MATRIX_ROLES
@@ -362,3 +362,68 @@ def test_every_console_page_for_every_role(client, queue_world, role, name):
         )
         client.post(reverse("admin:liaison_act"), {"item": item.pk, "action": "submit"})
         assert sorted(ActionItem.objects.values_list("pk", "status", "updated_at")) == before
+
+
+# --- Saved views -----------------------------------------------------------------------------------------------
+
+
+def test_saved_views_are_personal_or_shared_with_the_department(client, staff_world):
+    world = staff_world
+    save = reverse("admin:coordination_actionitem_view_save")
+    client.force_login(world.coordinator)
+    page = client.get(f"{CHANGELIST}?overdue=yes&p=2")
+    assert page.context["saved_view_query"] == "overdue=yes"  # the page number is not part of a view
+    response = client.post(save, {"name": "Overdue, mine", "query": "overdue=yes"})
+    assert response.status_code == 302 and response.url.endswith("?overdue=yes")
+    client.post(save, {"name": "Team weekly", "query": "due_this_week=yes", "shared_with": world.department.pk})
+    refused = client.post(save, {"name": "Elsewhere", "query": "", "shared_with": world.other_department.pk})
+    assert any("not saved" in text for text in texts(refused))
+    nameless = client.post(save, {"name": " ", "query": "stale=yes"})
+    assert nameless.url.endswith("?stale=yes") and any("name" in text for text in texts(nameless))
+
+    listed = client.get(CHANGELIST)
+    assert [entry["view"].name for entry in listed.context["saved_views"]] == ["Overdue, mine", "Team weekly"]
+    assert client.get(f"{CHANGELIST}?due_this_week=yes").status_code == 200
+
+    client.force_login(world.director)
+    names = [entry["view"].name for entry in client.get(CHANGELIST).context["saved_views"]]
+    assert names == ["Team weekly"]  # shared with the department; the personal one stays personal
+    shared = SavedView.objects.get(name="Team weekly")
+    client.post(reverse("admin:coordination_actionitem_view_remove", args=[shared.pk]))
+    assert SavedView.objects.filter(pk=shared.pk).exists()  # only its owner removes it
+
+    client.force_login(world.other_coordinator)
+    assert client.get(CHANGELIST).context["saved_views"] == []
+    gone = client.post(reverse("admin:coordination_actionitem_view_remove", args=[shared.pk]))
+    assert gone.status_code == 404
+
+    client.force_login(world.coordinator)
+    client.post(reverse("admin:coordination_actionitem_view_remove", args=[shared.pk]))
+    assert not SavedView.objects.filter(pk=shared.pk).exists()
+
+
+# --- Language and time ------------------------------------------------------------------------------------------
+
+
+def test_pages_show_japan_time_the_readers_date_format_and_japanese_titles(client, staff_world, move_to_status):
+    world = staff_world
+    item = move_to_status(new_item(world, "Report on exercises", title_ja="演習に関する報告"), Status.ACKNOWLEDGED)
+    # Acknowledged at 23:30 UTC on 1 June: 08:30 on 2 June in Tokyo.
+    ActionItem.objects.filter(pk=item.pk).update(
+        acknowledged_at=datetime.datetime(2026, 6, 1, 23, 30, tzinfo=datetime.UTC)
+    )
+    change = reverse("admin:coordination_actionitem_change", args=[item.pk])
+    client.force_login(world.lead_liaison)
+
+    english = client.get(change).text
+    assert "June 2, 2026, 8:30 a.m." in english and "Report on exercises" in english
+    assert "June 30, 2026" in client.get(CHANGELIST).text  # the due date in the English date format
+
+    world.lead_liaison.preferred_language = "ja"
+    world.lead_liaison.save(update_fields=["preferred_language"])
+    japanese = client.get(change).text
+    assert "2026年6月2日8:30" in japanese and "演習に関する報告" in japanese
+    listed = client.get(CHANGELIST).text
+    assert "2026年6月30日" in listed and "演習に関する報告" in listed
+    home = client.get(INDEX).text
+    assert "演習に関する報告" in home and "所属省庁の案件" in home

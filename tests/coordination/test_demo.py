@@ -11,11 +11,15 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from agencies.models import Agency, Liaison
 from coordination.calendar import JAPAN, get_calendar, japan_today
-from coordination.models import ActionItem, Department, DepartmentMember, ExtensionRequest, Meeting
+from coordination.dashboard import ItemSets, dashboard
+from coordination.models import ActionItem, Department, DepartmentMember, ExtensionRequest, Initiative, Meeting
+from coordination.selectors import viewer_for
 from users.backends import DEMO_PASSWORD
+from users.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -82,6 +86,22 @@ def test_seed_demo_loads_realistic_data_and_a_second_run_changes_nothing(capsys)
     assert japan_today(latest) == DEMO_DAY
     assert Meeting.objects.order_by("-held_on").first().held_on <= DEMO_DAY
     assert not ExtensionRequest.objects.filter(created_at__gt=latest).exists()
+
+    # Every item, initiative and meeting has a Japanese title, and Japanese readers see it.
+    for model, field in ((ActionItem, "title_ja"), (Meeting, "title_ja"), (Initiative, "title_ja")):
+        assert not model.objects.filter(**{field: ""}).exists(), model
+    item = ActionItem.objects.order_by("pk").first()
+    with translation.override("ja"):
+        assert item.title_ja in str(item)
+    assert item.title in str(item)
+    # The console has something in each part of the review queue, as a department would on a working day.
+    viewer = viewer_for(User.objects.get(username="coordinator"), today=today)
+    sets = ItemSets.on(today)
+    items = ActionItem.objects.filter(department__code="NSS-SC")
+    for name in ("declined", "escalated", "extension_pending", "overdue", "unacknowledged", "stale"):
+        assert items.filter(getattr(sets, name)()).exists(), name
+    assert items.filter(status=ActionItem.Status.SUBMITTED).exists()
+    assert dashboard(viewer, today=today).rows
 
     before = snapshot()
     capsys.readouterr()
