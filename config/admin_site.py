@@ -12,6 +12,9 @@ from coordination.selectors import request_viewer
 
 
 class TrackerAdminSite(admin.AdminSite):
+    # The item list needs the width; the home page and the breadcrumbs lead everywhere the sidebar did.
+    enable_nav_sidebar = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.home = None  # a view (site, request, extra_context) shown as the index, or None for Django's own

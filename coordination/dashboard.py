@@ -30,6 +30,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agencies.models import Agency
 from coordination.access import action_items_visible
@@ -201,7 +202,7 @@ class ItemSets:
 
 # The sets counted per lead agency, in the order the dashboard shows them, with their column headings.
 AGENCY_COLUMNS = (
-    ("open", _("Open")),
+    ("open", pgettext_lazy("items", "Open")),
     ("overdue", _("Overdue")),
     ("due_this_week", _("Due this week")),
     ("unacknowledged", _("Unacknowledged")),

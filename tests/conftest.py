@@ -22,7 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytest_plugins = ["tests.tool_groups"]
+pytest_plugins = ["tests.tool_groups", "tests.e2e.browser"]
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 # Monday 1 June 2026, 10:00 in Tokyo: a business day, far from any holiday.

@@ -14,11 +14,12 @@ import pytest
 
 # group marker -> programs it needs; each entry lists names any one of which will do
 TOOL_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "browser": (("chromium", "chromium-browser", "google-chrome"), ("chromedriver",)),
+    "browser": (("chromium", "chromium-browser", "google-chrome"), ("chromedriver",), ("npm",)),
     "gettext": (("xgettext",), ("msgmerge",)),
 }
 GROUP_HELP = {
-    "browser": "drives the admin in headless Chromium (Debian: apt install chromium chromium-driver)",
+    "browser": "drives the admin in headless Chromium and checks pages with axe-core, fetched by npm (Debian: apt "
+    "install chromium chromium-driver fonts-noto-cjk npm)",
     "gettext": "checks the translation catalogue against the source (Debian: apt install gettext)",
 }
 

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coordination.dashboard import AGENCY_COLUMNS, dashboard
@@ -37,6 +36,7 @@ class Cell:
     value: int
     url: str
     alert: bool = False
+    name: str = ""  # what it counts, for scripts and tests reading the page (data-cell)
 
 
 @dataclass
@@ -72,6 +72,7 @@ def dashboard_view(site, request, extra_context=None):
     rows = []
     for row in [*figures.rows, figures.totals]:
         agency_id = row.agency.pk if row.agency else None
+        code = row.agency.code if row.agency else "all"
         lead = {"lead_agency__id__exact": agency_id} if agency_id else {}
         counts = []
         for name, _label in AGENCY_COLUMNS:
@@ -79,13 +80,14 @@ def dashboard_view(site, request, extra_context=None):
                 url = item_list_url(awaiting_concurrence=agency_id or "any")
             else:
                 url = item_list_url(**lead, **{name: "yes"})
-            counts.append(Cell(row.counts[name], url, alert=name == "overdue" and row.counts[name] > 0))
+            alert = name == "overdue" and row.counts[name] > 0
+            counts.append(Cell(row.counts[name], url, alert=alert, name=f"{code}-{name}"))
         finished = {**lead, "state": "all"}
         rows.append(
             {
                 "agency": row.agency,
                 "counts": counts,
-                "closed": Cell(row.closed, item_list_url(**finished, closed_recently="yes")),
+                "closed": Cell(row.closed, item_list_url(**finished, closed_recently="yes"), name=f"{code}-closed"),
                 "on_time_due": Cell(row.on_time_due, item_list_url(**finished, on_time="due")),
                 "on_time_original": Cell(row.on_time_original, item_list_url(**finished, on_time="original")),
                 "rate_due": row.rate_due,
@@ -97,7 +99,7 @@ def dashboard_view(site, request, extra_context=None):
         for row in figures.rows
     ]
     trend_bars = [
-        Bar(date_format(monday, "MONTH_DAY_FORMAT"), count, item_list_url(overdue_at=monday.isoformat(), state="all"))
+        Bar(f"{monday.month}/{monday.day}", count, item_list_url(overdue_at=monday.isoformat(), state="all"))
         for monday, count in figures.trend
     ]
 

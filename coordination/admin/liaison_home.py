@@ -146,6 +146,7 @@ def home_view(site, request, extra_context=None):
         "agencies": agencies,
         "sections": sections,
         "act_url": reverse("admin:liaison_act"),
+        "app_list": site.get_app_list(request),
         "links": [
             (_("Assigned to me"), f"{changelist}?assigned_to_me=yes"),
             (_("Waiting on me"), f"{changelist}?awaiting_me=yes"),

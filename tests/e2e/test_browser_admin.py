@@ -5,48 +5,16 @@ Screenshots of what the liaison saw are kept in var/screenshots/ for a person to
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from coordination import services
 from coordination.models import ActionItem
-from tests.tool_groups import TOOL_GROUPS, find_program
+from tests.e2e.browser import screenshot, sign_in
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "var" / "screenshots"
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("e2e")]
-
-
-@pytest.fixture
-def browser():
-    browser_names, driver_names = TOOL_GROUPS["browser"]
-    options = webdriver.ChromeOptions()
-    options.binary_location = find_program(browser_names)
-    # Headless, and nothing that reaches for the internet: government networks are closed, and so is this one.
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1000",
-        "--lang=en-GB",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=find_program(driver_names)))
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture
@@ -66,17 +34,6 @@ def liaison_world(world, move_to_status, settings):
     return world
 
 
-def sign_in(browser, live_server, username):
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys("correct-horse-battery")
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    # Signed in once the admin's own page (with its log-out form) has loaded.
-    WebDriverWait(browser, 10, ignored_exceptions=(NoSuchElementException,)).until(
-        lambda driver: driver.find_element(By.ID, "logout-form"), "signing in did not reach the admin"
-    )
-
-
 def wait_for_status(browser, label):
     """Wait until the page (after any navigation) shows the item in status `label`."""
 
@@ -88,11 +45,6 @@ def wait_for_status(browser, label):
     )
 
 
-def screenshot(browser, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
-
-
 def test_a_liaison_acknowledges_an_item_in_the_browser(browser, live_server, liaison_world):
     world = liaison_world
     sign_in(browser, live_server, "mod-liaison")
@@ -102,7 +54,7 @@ def test_a_liaison_acknowledges_an_item_in_the_browser(browser, live_server, lia
     assert world.hidden.title not in browser.page_source
     screenshot(browser, "liaison-item-list")
 
-    rows[0].find_element(By.LINK_TEXT, world.item.title).click()
+    rows[0].find_element(By.PARTIAL_LINK_TEXT, world.item.title).click()
     wait_for_status(browser, "Assigned")
     screenshot(browser, "liaison-item-page")
     browser.find_element(By.CSS_SELECTOR, ".object-tools a[href$='/act/acknowledge/']").click()
