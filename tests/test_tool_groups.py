@@ -31,7 +31,7 @@ def collect(tmp_path, **extra_env):
 def test_a_group_whose_programs_are_missing_is_left_out_with_the_reason(tmp_path):
     result = collect(tmp_path)
     assert result.returncode == 5, result.stdout + result.stderr  # pytest: no tests collected
-    summary = "Test groups left out (install the programs to run them): browser (chromium, chromedriver not found"
+    summary = "Test groups left out (install the programs to run them): browser (chromium, chromedriver, npm not found"
     assert summary in result.stdout
     assert "gettext (xgettext, msgmerge not found" in result.stdout
     assert "2 deselected" in result.stdout

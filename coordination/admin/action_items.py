@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, OrgUnit
 from coordination import services, workflow
-from coordination.access import action_items_visible, may_add, restrict
+from coordination.access import action_items_visible
 from coordination.attachments import attachment_response
 from coordination.calendar import japan_today
 from coordination.models import (
@@ -29,7 +28,6 @@ from coordination.models import (
     ExtensionRequest,
     Initiative,
     ProgressUpdate,
-    SavedView,
 )
 from coordination.selectors import action_item_roles, liaisons_for_agency
 
@@ -47,6 +45,7 @@ from .forms import (
     TransitionForm,
 )
 from .liaison_home import novelty, with_visits
+from .saved_views import SavedViews
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -132,7 +131,7 @@ ACTION_FORMS = {
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(RestrictedAdmin):
+class ActionItemAdmin(SavedViews, RestrictedAdmin):
     form = ActionItemForm
     change_form_template = "admin/coordination/actionitem/change_form.html"
     change_list_template = "admin/coordination/actionitem/change_list.html"
@@ -418,12 +417,7 @@ class ActionItemAdmin(RestrictedAdmin):
                 self.admin_site.admin_view(self.action_view),
                 name="{}_{}_act".format(*info),
             ),
-            path("views/save/", self.admin_site.admin_view(self.saved_view_save), name="{}_{}_view_save".format(*info)),
-            path(
-                "views/<int:view_id>/remove/",
-                self.admin_site.admin_view(self.saved_view_remove),
-                name="{}_{}_view_remove".format(*info),
-            ),
+            *self.saved_view_urls(),
             path(
                 "<path:object_id>/attachment/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
@@ -499,65 +493,6 @@ class ActionItemAdmin(RestrictedAdmin):
             messages.success(request, _("%(action)s: done.") % {"action": title})
             return HttpResponseRedirect(reverse("admin:coordination_actionitem_change", args=[obj.pk]))
         return self._action_response(request, obj, form, title)
-
-    # --- Saved views of the list ----------------------------------------------------------------------------------
-
-    def changelist_view(self, request, extra_context=None):
-        viewer = request_viewer(request)
-        query = request.GET.copy()
-        for name in ("e", "p"):  # an error marker and the page are not part of a view
-            query.pop(name, None)
-        views = restrict(SavedView, viewer).select_related("shared_with", "owner").order_by("name", "pk")
-        context = {
-            "saved_views": [
-                {"view": view, "url": f"?{view.query}" if view.query else "?", "mine": view.owner_id == request.user.pk}
-                for view in views
-            ],
-            "saved_view_query": query.urlencode(),
-            "saved_view_departments": Department.objects.filter(
-                pk__in=viewer.coordinator_department_ids | viewer.director_department_ids
-            ),
-            "may_save_views": may_add(SavedView, viewer),
-            **(extra_context or {}),
-        }
-        return super().changelist_view(request, context)
-
-    def _back_to_list(self, query: str = ""):
-        url = reverse("admin:coordination_actionitem_changelist")
-        return HttpResponseRedirect(f"{url}?{query}" if query else url)
-
-    def saved_view_save(self, request):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        query = request.POST.get("query", "")
-        department_id = request.POST.get("shared_with") or None
-        shared_with = Department.objects.filter(pk=department_id).first() if department_id else None
-        try:
-            if department_id and shared_with is None:
-                raise ValidationError(_("No such department."))
-            if not request.POST.get("name", "").strip():
-                raise ValidationError(_("Give the view a name."))
-            view = services.saved_view_save(
-                actor=request.user, name=request.POST["name"], query=query, shared_with=shared_with
-            )
-        except (ValidationError, PermissionDenied) as error:
-            reason = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, _("The view was not saved: %(reason)s") % {"reason": reason})
-        else:
-            messages.success(request, _("Saved the view “%(name)s”.") % {"name": view.name})
-        return self._back_to_list(query)
-
-    def saved_view_remove(self, request, view_id):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        view = get_object_or_404(restrict(SavedView, request_viewer(request)), pk=view_id)
-        try:
-            services.saved_view_remove(actor=request.user, view=view)
-        except PermissionDenied as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Removed the view “%(name)s”.") % {"name": view.name})
-        return self._back_to_list()
 
     def attachment_view(self, request, object_id, attachment_id):
         """Download a file attached to an item the requester sees."""

@@ -427,3 +427,43 @@ def test_pages_show_japan_time_the_readers_date_format_and_japanese_titles(clien
     assert "2026年6月30日" in listed and "演習に関する報告" in listed
     home = client.get(INDEX).text
     assert "演習に関する報告" in home and "所属省庁の案件" in home
+
+
+# --- Choices that fit ------------------------------------------------------------------------------------------
+
+
+def test_the_change_form_offers_only_people_and_units_that_fit(client, staff_world, move_to_status):
+    world = staff_world
+    item = move_to_status(world.item, Status.ASSIGNED)
+    client.force_login(world.coordinator)
+    form = client.get(reverse("admin:coordination_actionitem_change", args=[item.pk])).context["adminform"].form
+    coordinators = {user.username for user in form.fields["coordinator"].queryset}
+    assert coordinators == {"coordinator", "director"}  # no liaison, nobody of the other department
+    liaisons = {liaison.user.username for liaison in form.fields["assigned_liaison"].queryset}
+    assert liaisons == {"mod-liaison"}  # the lead agency's liaisons in office, not MOFA's or the former one
+    assert set(form.fields["org_unit"].queryset) == {world.mod_unit}
+    # A new item has no lead agency yet: it is routed once it exists.
+    add = client.get(reverse("admin:coordination_actionitem_add")).context["adminform"].form
+    assert "assigned_liaison" not in add.fields and "org_unit" not in add.fields
+    assert {user.username for user in add.fields["coordinator"].queryset} == {"coordinator", "director"}
+
+
+def test_a_former_liaison_still_assigned_stays_a_choice_so_the_form_saves_unchanged(
+    client, staff_world, move_to_status
+):
+    world = staff_world
+    item = move_to_status(world.item, Status.ASSIGNED)
+    ActionItem.objects.filter(pk=item.pk).update(assigned_liaison=world.ended_term)
+    client.force_login(world.coordinator)
+    form = client.get(reverse("admin:coordination_actionitem_change", args=[item.pk])).context["adminform"].form
+    assert world.ended_term in form.fields["assigned_liaison"].queryset
+
+
+def test_assigned_to_me_lists_the_items_routed_to_the_liaison(client, staff_world, move_to_status):
+    world = staff_world
+    mine = move_to_status(world.item, Status.ASSIGNED)  # routed to mod-liaison when created
+    other = move_to_status(new_item(world, "Unrouted"), Status.ASSIGNED)
+    client.force_login(world.lead_liaison)
+    listed = client.get(f"{CHANGELIST}?assigned_to_me=yes")
+    assert [row.pk for row in listed.context["cl"].result_list] == [mine.pk]
+    assert other.title in client.get(CHANGELIST).text

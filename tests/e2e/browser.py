@@ -55,12 +55,12 @@ def browser():
     driver.quit()
 
 
-def sign_in(browser, live_server, username: str) -> None:
+def sign_in(browser, live_server, username: str, password: str = PASSWORD) -> None:
     """Sign in through the admin's own page, starting from a browser with no session."""
     browser.delete_all_cookies()
     browser.get(f"{live_server.url}/admin/login/")
     browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
     # Signed in once the admin's own page (with its log-out form) has loaded.
     WebDriverWait(browser, 10, ignored_exceptions=(NoSuchElementException,)).until(

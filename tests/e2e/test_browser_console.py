@@ -16,9 +16,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from coordination import services
+from coordination.calendar import JAPAN
+from coordination.demo import seed_demo
 from coordination.models import ActionItem, Attachment, Concurrence, ExtensionRequest
 from tests.conftest import DUE
 from tests.e2e.browser import check_page, sign_in
+from tests.e2e.conftest import DEMO_DAY
+from users.backends import DEMO_PASSWORD
+from users.models import User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("e2e")]
 Status = ActionItem.Status
@@ -193,3 +198,29 @@ def test_a_non_concurrence_waits_in_the_queue_until_noted(browser, live_server, 
     row.find_element(By.CSS_SELECTOR, 'button[value="note"]').click()
     wait_until(browser, lambda driver: "noted" in message_text(driver), "the non-concurrence was not noted")
     assert Concurrence.objects.get(pk=answer.pk).reviewed_by == world.coordinator
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_demo_console_pages_pass_the_accessibility_check(
+    browser, live_server, db, settings, time_machine, language
+):
+    """The demo's full console (every queue section, overdue bars, alerts) in each language."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    time_machine.move_to(datetime.datetime.combine(DEMO_DAY, datetime.time(10), tzinfo=JAPAN))
+    seed_demo(today=DEMO_DAY)
+    User.objects.filter(username__in=["coordinator", "mod-liaison"]).update(preferred_language=language)
+    sign_in(browser, live_server, "coordinator", DEMO_PASSWORD)
+    submitted = ActionItem.objects.filter(status=Status.SUBMITTED).first()
+    pages = {
+        "dashboard": "/admin/",
+        "review-queue": "/admin/review/",
+        "list": "/admin/coordination/actionitem/",
+        "item": f"/admin/coordination/actionitem/{submitted.pk}/change/",
+    }
+    for name, path in pages.items():
+        browser.get(f"{live_server.url}{path}")
+        check_page(browser, f"demo-{language}-{name}")
+        if name == "dashboard":
+            assert browser.find_elements(By.CSS_SELECTOR, ".tracker-bar-alert")  # the demo has overdue items
+    sign_in(browser, live_server, "mod-liaison", DEMO_PASSWORD)
+    check_page(browser, f"demo-{language}-liaison-home")
