@@ -454,11 +454,13 @@ def seed_demo(*, today: datetime.date | None = None) -> SeedReport:
                 report=report,
                 today=today,
             )
-        # The reminders and escalations the rules call for on the demo's day (overdue items escalated to their
-        # coordinators, and so on), so the console shows them from the start.
-        reminders_record(at=demo_clock(today))
+        # What the rules sent on the business day before the demo's (overdue items escalated to their coordinators,
+        # and so on), so the console's review queue shows escalations from the start; the demo's own day is left
+        # for the sweep to find.
+        previous = get_calendar().add_business_days(today, -1)
+        reminders_record(at=datetime.datetime.combine(previous, datetime.time(9, 0), tzinfo=JAPAN))
     # The walk through the services recorded the notices people would have had at the time, and the sweep above
-    # what was due; they belong to the story, not to today's mail, so they count as already sent.
+    # what was due the day before; they belong to the story, not to today's mail, so they count as already sent.
     Reminder.objects.filter(pk__gt=last_before, state=Reminder.State.PENDING).update(
         state=Reminder.State.SENT, sent_at=demo_clock(today), message_id="demo-data"
     )

