@@ -207,7 +207,7 @@ AGENCY_COLUMNS = (
     ("due_this_week", _("Due this week")),
     ("unacknowledged", _("Unacknowledged")),
     ("stale", _("Stale")),
-    ("awaiting_concurrence", _("Awaiting concurrence")),
+    ("awaiting_concurrence", _("Concurrence owed")),  # the agency's own answers still pending, as a supporter
 )
 
 

@@ -312,6 +312,17 @@ def test_a_liaison_attaches_a_pdf_and_others_download_it(client, staff_world, mo
     assert client.get(download).status_code == 404
 
 
+def test_the_admin_upload_keeps_the_apis_size_limit(client, staff_world, move_to_status, settings):
+    settings.API_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    item = move_to_status(new_item(staff_world, "Big file"), Status.IN_PROGRESS)
+    client.force_login(staff_world.lead_liaison)
+    url = reverse("admin:coordination_actionitem_act", args=[item.pk, "attach"])
+    big = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024), "application/pdf")
+    response = client.post(url, {"file": big})
+    assert response.status_code == 200 and "larger than the limit of 1 MB" in response.text
+    assert not Attachment.objects.exists()
+
+
 # --- Every console page for every role -------------------------------------------------------------------------
 
 ROLES = [*MATRIX_ROLES, "readonly_integration"]
