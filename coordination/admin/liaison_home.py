@@ -98,6 +98,8 @@ def _actions(request, viewer: Viewer, item: ActionItem) -> tuple[list, list]:
             forms.append((FORM_ACTIONS[transition.name], _act_url(item, transition.name)))
     if workflow.can_post_progress(item.status, roles):
         forms.append((FORM_ACTIONS["progress"], _act_url(item, "progress")))
+    if workflow.ROUTING_FIELDS <= workflow.editable_fields(item.status, roles):
+        forms.append((FORM_ACTIONS["route"], _act_url(item, "route")))
     if workflow.can_request_extension(item.status, roles):
         forms.append((FORM_ACTIONS["extension"], _act_url(item, "extension")))
     if workflow.can_record_concurrence(item.status, roles):

@@ -244,6 +244,11 @@ def test_the_liaison_home_orders_by_what_needs_attention_and_acts_in_one_click(c
     assert closed.title not in home.text  # closed and cancelled items are behind the list's filter
     assert "new" in {entry["novelty"] for section in home.context["sections"] for entry in section["entries"]}
 
+    steps = {
+        label for section in home.context["sections"] for entry in section["entries"] for label, _url in entry["forms"]
+    }
+    assert {"Decline…", "Route…", "Ask for an extension…", "Attach a file…"} <= steps
+    assert "Post an update…" in steps  # on the overdue item, which is in progress
     response = client.post(HOME_ACT, {"item": waiting.pk, "action": "acknowledge"})
     assert response.status_code == 302 and response.url == INDEX
     assert ActionItem.objects.get(pk=waiting.pk).status == Status.ACKNOWLEDGED
