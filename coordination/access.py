@@ -511,3 +511,16 @@ class ItemVisitRule(Rule):
 
     def listed(self, viewer):
         return False
+
+
+# --- What leaves the system -----------------------------------------------------------------------------------------
+
+# A restricted item's fields that may go out in an email, a webhook or an exported file: enough to find it in the
+# tracker, where whoever may see the rest sees it.
+RESTRICTED_FIELDS_OUTSIDE = frozenset({"id", "title", "title_ja", "due_date", "url"})
+
+
+def goes_outside(item: ActionItem, field: str) -> bool:
+    """Whether `field` of `item` may leave the system (ACCESS.md: the restricted-marking rule): every field of an
+    open or internal item; of a restricted item only its id, titles, due date and links."""
+    return item.marking != ActionItem.Marking.RESTRICTED or field in RESTRICTED_FIELDS_OUTSIDE

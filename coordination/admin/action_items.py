@@ -34,6 +34,7 @@ from coordination.selectors import action_item_roles, liaisons_for_agency
 from . import bulk, filters
 from .base import RestrictedAdmin, request_viewer
 from .display import concurrence_summary, due_text, progress_bar, status_badge
+from .exporting import ItemExports, export_actions
 from .forms import (
     ActionItemForm,
     AttachmentForm,
@@ -131,7 +132,7 @@ ACTION_FORMS = {
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(SavedViews, RestrictedAdmin):
+class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
     form = ActionItemForm
     change_form_template = "admin/coordination/actionitem/change_form.html"
     change_list_template = "admin/coordination/actionitem/change_list.html"
@@ -182,7 +183,7 @@ class ActionItemAdmin(SavedViews, RestrictedAdmin):
     # are offered as plain choices (see formfield_for_foreignkey).
     autocomplete_fields = ("parent", "dependencies", "meeting")
     history_list_display = ("status", "due_date", "percent_complete")
-    actions = bulk.admin_actions()
+    actions = [*bulk.admin_actions(), *export_actions()]
 
     fieldsets_spec = (
         (
@@ -228,11 +229,12 @@ class ActionItemAdmin(SavedViews, RestrictedAdmin):
         return request_viewer(request).has_any_role
 
     def get_actions(self, request):
-        # Bulk work is the department's: liaisons and read-only accounts act one item at a time.
+        # Bulk work is the department's: liaisons and read-only accounts act one item at a time, and export.
+        actions = super().get_actions(request)
         viewer = request_viewer(request)
         if not viewer.is_coordinating or viewer.read_only:
-            return {}
-        return super().get_actions(request)
+            return {name: action for name, action in actions.items() if name.startswith("export_")}
+        return actions
 
     def has_view_permission(self, request, obj=None):
         if obj is None:

@@ -23,9 +23,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coordination.access import action_items_visible
+from coordination.access import action_items_visible, goes_outside
 from coordination.calendar import japan_today
-from coordination.models import ActionItem, Reminder
+from coordination.models import Reminder
 from coordination.selectors import viewer_for
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def digest_entries(reminders: list[Reminder]) -> list[dict]:
         if (section, item.pk, reminder.rule) in seen:
             continue
         seen.add((section, item.pk, reminder.rule))
-        restricted = item.marking == ActionItem.Marking.RESTRICTED
+        restricted = not goes_outside(item, "status")
         by_section[section].append(
             {
                 "id": item.pk,

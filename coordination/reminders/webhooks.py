@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from coordination.access import restrict
+from coordination.access import goes_outside, restrict
 from coordination.models import ActionItem, WebhookDelivery, WebhookEndpoint
 from coordination.selectors import endpoint_viewer
 
@@ -68,7 +68,7 @@ def payload_for(item: ActionItem, event: str, delivery_id: uuid.UUID) -> dict:
         "url": f"{base}/api/v1/action-items/{item.pk}/",
         "admin_url": f"{base}/admin/coordination/actionitem/{item.pk}/change/",
     }
-    if item.marking != ActionItem.Marking.RESTRICTED:
+    if goes_outside(item, "status"):
         data |= {"status": item.status, "lead_agency": item.lead_agency.code, "department": item.department.code}
     return {"delivery": str(delivery_id), "event": event, "sent_for": timezone.now().isoformat(), "action_item": data}
 
