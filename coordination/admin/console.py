@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from coordination.dashboard import AGENCY_COLUMNS, dashboard
 from coordination.models import ActionItem
 from coordination.selectors import request_viewer
+from coordination.sheets.exports import dashboard_sheets
+from coordination.sheets.writers import sheet_download
 
 from . import liaison_home, review_queue
 from .filters import item_sets
@@ -132,11 +135,28 @@ def dashboard_view(site, request, extra_context=None):
         "queue_count": review_queue.queue_size(viewer, sets=sets),
         "queue_url": reverse("admin:review_queue"),
         "awaiting_me_url": item_list_url(awaiting_me="yes"),
+        "export_url": reverse("admin:dashboard_export"),
         "app_list": site.get_app_list(request),
         **(extra_context or {}),
     }
     request.current_app = site.name
     return TemplateResponse(request, "admin/tracker/dashboard.html", context)
+
+
+def dashboard_export_view(site, request):
+    """The dashboard's tables as one XLSX file, or one of them (`table`) as CSV."""
+    viewer = request_viewer(request)
+    if not viewer.is_coordinating:
+        raise Http404(_("The dashboard is for a department's coordinators and directors."))
+    sets = item_sets(request)
+    sheets = dashboard_sheets(dashboard(viewer, today=sets.today, sets=sets))
+    file_format = request.GET.get("format", "xlsx")
+    table = request.GET.get("table", "")
+    if file_format not in ("xlsx", "csv") or (file_format == "csv" and table not in sheets):
+        raise Http404(_("Ask for format=xlsx, or format=csv with a table: %(tables)s.") % {"tables": ", ".join(sheets)})
+    chosen = [sheets[table]] if file_format == "csv" else list(sheets.values())
+    stem = f"dashboard-{table + '-' if file_format == 'csv' else ''}{sets.today}"
+    return sheet_download(chosen, file_format=file_format, stem=stem)
 
 
 def home(site, request, extra_context=None):
@@ -151,3 +171,4 @@ admin.site.home = home
 admin.site.add_page("review/", review_queue.queue_view, "review_queue")
 admin.site.add_page("review/decide/", review_queue.decide_view, "review_decide")
 admin.site.add_page("home/act/", liaison_home.act_view, "liaison_act")
+admin.site.add_page("dashboard/export/", dashboard_export_view, "dashboard_export")

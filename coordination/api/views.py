@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -37,6 +38,8 @@ from coordination.selectors import (
     action_items_visible_to,
     action_items_with_details,
 )
+from coordination.sheets.exports import item_sheet
+from coordination.sheets.writers import XLSX_TYPE
 from users.models import ApiToken
 from users.services import api_token_issue, api_token_revoke
 
@@ -50,6 +53,7 @@ from .pagination import (
     UpdatedCursorPagination,
 )
 from .permissions import RestrictedQuerysetMixin, request_viewer
+from .renderers import CSVRenderer, XLSXRenderer
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -336,7 +340,27 @@ def transition_summary(name: str) -> str:
 
 
 @extend_schema_view(
-    list=extend_schema(tags=["action items"], summary="List the items you can see"),
+    list=extend_schema(
+        tags=["action items"],
+        summary="List the items you can see (JSON pages, or every matching item as an XLSX or CSV file)",
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "xlsx", "csv"],
+                description=(
+                    "xlsx or csv: every item the filters, search and ordering select, as one file (no pages), with "
+                    "headings in your language and times in Japan time; a restricted item shows only its id, titles "
+                    "and due date. The Accept header can ask for the same (text/csv, or the XLSX media type)."
+                ),
+            )
+        ],
+        responses={
+            (200, "application/json"): s.ActionItemSerializer(many=True),
+            (200, XLSX_TYPE): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.BINARY,
+        },
+    ),
     retrieve=extend_schema(
         tags=["action items"],
         summary="One item, with its ETag",
@@ -362,6 +386,26 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
 
     def visible_items(self):
         return action_items_visible_to(self.request.user, today=japan_today(), viewer=request_viewer(self.request))
+
+    def get_renderers(self):
+        # The list also comes as a file; every other answer is JSON. (No action: a method the route does not take,
+        # answered 405 whatever format was asked for.)
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) in ("list", None):
+            renderers += [XLSXRenderer(), CSVRenderer()]
+        return renderers
+
+    def list(self, request, *args, **kwargs):
+        file_format = request.accepted_renderer.format
+        if file_format not in ("xlsx", "csv"):
+            return super().list(request, *args, **kwargs)
+        items = self.filter_queryset(self.get_queryset())
+        with translation.override(request.user.preferred_language or translation.get_language()):
+            sheet = item_sheet(items)
+        response = Response(sheet)
+        response["Content-Disposition"] = f'attachment; filename="action-items-{japan_today()}.{file_format}"'
+        response["Cache-Control"] = "no-store"
+        return response
 
     def get_queryset(self):
         return action_items_with_details(self.visible_items())

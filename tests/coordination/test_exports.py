@@ -129,3 +129,21 @@ def test_an_unknown_export_format_or_filter_is_refused(client, staff_world, item
     client.force_login(staff_world.coordinator)
     assert client.get(f"{CHANGELIST}?_export=pdf").status_code == 404
     assert client.get(f"{CHANGELIST}?overdue=maybe&_export=xlsx").status_code == 302
+
+
+def test_the_dashboards_tables_export_with_the_dashboards_figures(client, staff_world, items):
+    client.force_login(staff_world.coordinator)
+    page = client.get(reverse("admin:index"))
+    book = workbook(client.get(reverse("admin:dashboard_export") + "?format=xlsx"))
+    assert book.sheetnames == ["By lead agency", "On-time completion", "Overdue by week", "Initiatives", "Meetings"]
+    agencies = rows_of(book["By lead agency"])
+    assert agencies[0][:3] == ["Agency", "Open", "Overdue"]
+    shown = {row["agency"].code if row["agency"] else "All agencies": row for row in page.context["rows"]}
+    for row in agencies[1:]:
+        assert row[1:] == [cell.value for cell in shown[row[0]]["counts"]]
+    assert len(rows_of(book["Overdue by week"])) == 13  # twelve Mondays and the headings
+    csv_text = client.get(reverse("admin:dashboard_export") + "?format=csv&table=trend").content.decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == "Week starting,Overdue items"
+    assert client.get(reverse("admin:dashboard_export") + "?format=csv").status_code == 404  # which table?
+    client.force_login(staff_world.lead_liaison)
+    assert client.get(reverse("admin:dashboard_export") + "?format=xlsx").status_code == 404
