@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -29,6 +29,7 @@ from coordination.models import (
     Initiative,
     ProgressUpdate,
 )
+from coordination.search import items_search
 from coordination.selectors import action_item_roles, liaisons_for_agency
 
 from . import bulk, filters
@@ -174,7 +175,8 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
         "marking",
         "priority",
     )
-    search_fields = ("title", "title_ja", "external_id")
+    # Search is `coordination.search` (titles, description, external id, updates, file names; ranked), see below.
+    search_fields = ("search_text",)
     list_per_page = 50
     date_hierarchy = "due_date"
     inlines = [ConcurrenceInline, ProgressUpdateInline, ExtensionRequestInline, AttachmentInline]
@@ -323,6 +325,12 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ItemChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        results = items_search(queryset, search_term)
+        if search_term.strip() and ORDER_VAR not in request.GET:
+            results = results.order_by("-search_rank", *queryset.query.order_by)  # best matches first
+        return results, False
 
     @admin.display(description=gettext_lazy("title"), ordering="title")
     def title_display(self, obj):

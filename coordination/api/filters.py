@@ -10,11 +10,12 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter
+from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 from agencies.models import OrgUnit
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Concurrence, Reminder
+from coordination.search import items_search, search_terms
 
 STATUS_VALUES = [value for value, _label in ActionItem.Status.choices]
 MAX_ID = 2**31 - 1
@@ -112,6 +113,34 @@ class ActionItemFilter(django_filters.FilterSet):
         )
 
 
+class ItemSearchFilter(BaseFilterBackend):
+    """search=words: items holding every word in a title, the description, the external id, a progress update or an
+    attached file's name (Japanese or English, any width or case), best matches first unless ordering is given."""
+
+    search_param = "search"
+
+    def filter_queryset(self, request, queryset, view):
+        query = request.query_params.get(self.search_param, "")
+        return items_search(queryset, query) if query.strip() else queryset
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.search_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    _(
+                        "Words to find in the titles (English and Japanese), description, external id, progress "
+                        "updates and attached file names; every word must occur. Best matches first unless "
+                        "ordering is given."
+                    )
+                ),
+                "schema": {"type": "string"},
+            }
+        ]
+
+
 class ItemOrderingFilter(OrderingFilter):
     """ordering=due_date|priority|updated_at, with - for descending; ties are broken by id so pages are stable."""
 
@@ -121,6 +150,8 @@ class ItemOrderingFilter(OrderingFilter):
     def get_ordering(self, request, queryset, view):
         requested = request.query_params.get(self.ordering_param)
         if not requested:
+            if search_terms(request.query_params.get(ItemSearchFilter.search_param, "")):
+                return ("-search_rank", "id")  # best matches first
             return ("updated_at", "id")
         names = [name.strip() for name in requested.split(",") if name.strip()]
         unknown = [name for name in names if name.lstrip("-") not in self.internal]

@@ -12,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.filters import SearchFilter
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -45,7 +44,7 @@ from users.services import api_token_issue, api_token_revoke
 
 from . import serializers as s
 from .concurrency import IdempotentPostMixin, check_if_match, etag_for
-from .filters import ActionItemFilter, ItemOrderingFilter, OrgUnitFilter, ReminderFilter
+from .filters import ActionItemFilter, ItemOrderingFilter, ItemSearchFilter, OrgUnitFilter, ReminderFilter
 from .pagination import (
     NewestFirstCursorPagination,
     ReferenceCursorPagination,
@@ -376,9 +375,8 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
 
     queryset = ActionItem.objects.none()
     serializer_class = s.ActionItemSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter, ItemOrderingFilter]
+    filter_backends = [DjangoFilterBackend, ItemSearchFilter, ItemOrderingFilter]
     filterset_class = ActionItemFilter
-    search_fields = ["title", "external_id"]
     pagination_class = UpdatedCursorPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -208,7 +208,10 @@ class ActionItem(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     last_progress_at = models.DateTimeField(_("last progress update at"), null=True, blank=True)
-    history = HistoricalRecords(m2m_fields=[dependencies])
+    # What search reads (coordination.search): normalised copies the services keep, never shown, not in history.
+    search_title = models.TextField(editable=False, blank=True, default="")
+    search_text = models.TextField(editable=False, blank=True, default="")
+    history = HistoricalRecords(m2m_fields=[dependencies], excluded_fields=["search_title", "search_text"])
 
     objects = ActionItemQuerySet.as_manager()
 

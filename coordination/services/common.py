@@ -14,6 +14,7 @@ from coordination.calendar import get_calendar, japan_today
 from coordination.models import (
     ActionItem,
 )
+from coordination.search import search_document
 from coordination.selectors import action_item_roles, viewer_for
 from coordination.validation import sane_date
 from coordination.workflow import Role
@@ -27,6 +28,10 @@ def _save(instance, *, actor, reason: str = "", update_fields: Iterable[str] | N
     """Save with the history row attributed to `actor` and carrying `reason`, after checking what people typed
     into the fields being written (lengths, control characters, date ranges: `coordination.validation`)."""
     _check_typed_fields(instance, update_fields)
+    if isinstance(instance, ActionItem):
+        instance.search_title, instance.search_text = search_document(instance)
+        if update_fields is not None:
+            update_fields = {*update_fields, "search_title", "search_text"}
     instance._history_user = actor
     instance._change_reason = reason or None
     if update_fields is not None:
@@ -55,6 +60,12 @@ def _lock(item: ActionItem) -> ActionItem:
 def _touch(item: ActionItem, now: datetime.datetime) -> None:
     """Mark the item changed (for incremental sync) when something it shows changed, without a history row."""
     ActionItem.objects.filter(pk=item.pk).update(updated_at=now)
+
+
+def _refresh_search(item: ActionItem) -> None:
+    """Rewrite the item's search columns after something it holds changed (an attachment), without a history row."""
+    search_title, search_text = search_document(item)
+    ActionItem.objects.filter(pk=item.pk).update(search_title=search_title, search_text=search_text)
 
 
 def _require(condition: bool, message: str) -> None:

@@ -27,7 +27,7 @@ from coordination.models import (
 from coordination.reminders.events import event_record
 from coordination.selectors import action_item_roles, viewer_for
 
-from .common import _business_due_date, _lock, _lock_with_roles, _require, _save, _touch
+from .common import _business_due_date, _lock, _lock_with_roles, _refresh_search, _require, _save, _touch
 
 Status = ActionItem.Status
 
@@ -262,4 +262,5 @@ def attachment_create(*, actor, item: ActionItem, upload, now: datetime.datetime
     attachment.file.save(filename, upload, save=False)
     _save(attachment, actor=actor)
     _touch(item, now)
+    _refresh_search(item)
     return attachment

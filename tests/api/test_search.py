@@ -1,0 +1,139 @@
+"""Search over items in Japanese and English, from the admin list and the API alike: titles, description, external
+id, progress updates and attached file names; ranked; never beyond what the reader sees."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from coordination import services
+from coordination.models import ActionItem
+from coordination.search import items_search
+from tests.conftest import DUE
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:coordination_actionitem_changelist")
+
+
+@pytest.fixture
+def corpus(staff_world, move_to_status):
+    world = staff_world
+
+    def item(title, **fields):
+        return services.action_item_create(
+            actor=world.coordinator,
+            department=world.department,
+            title=title,
+            lead_agency=world.mod,
+            due_date=DUE,
+            **fields,
+        )
+
+    made = {
+        "world": world.item,  # "Draft a defense diplomacy strategy"
+        "strategy": item("Scope paper for the engagement plan", title_ja="防衛外交戦略の策定", external_id="NSS-0042"),
+        "ukraine": item("Equipment list for Ukraine", title_ja="ウクライナ向け装備品リスト"),
+        "described": item("Budget options", description="Compare with the defense cooperation program of Australia"),
+        "updated": move_to_status(
+            item("Coast guard channel", title_ja="海上保安庁との窓口"), ActionItem.Status.IN_PROGRESS
+        ),
+        "filed": move_to_status(item("Exercise calendar"), ActionItem.Status.IN_PROGRESS),
+    }
+    services.progress_update_create(
+        actor=world.lead_liaison, item=made["updated"], text="巡視船の運用調整を開始した", percent_complete=20
+    )
+    services.attachment_create(
+        actor=world.lead_liaison,
+        item=made["filed"],
+        upload=SimpleUploadedFile("Pacific-Partnership-plan.pdf", b"%PDF-1.7\n%\n", "application/pdf"),
+    )
+    made["hidden"] = services.action_item_create(
+        actor=world.other_coordinator,
+        department=world.other_department,
+        title="Defense messaging for the strategy launch",
+        title_ja="防衛戦略の発信",
+        lead_agency=world.mod,
+        due_date=DUE,
+    )
+    return made
+
+
+def found(client, query) -> list[int]:
+    response = client.get(CHANGELIST, {"q": query, "state": "all"})
+    assert response.status_code == 200
+    return [item.pk for item in response.context["cl"].result_list]
+
+
+def api_found(api_client, query) -> list[int]:
+    response = api_client.get("/api/v1/action-items/", {"search": query})
+    assert response.status_code == 200
+    return [item["id"] for item in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("防", ["strategy"]),  # one Japanese character
+        ("外交", ["strategy"]),  # two
+        ("防衛外交戦略", ["strategy"]),  # several
+        ("ウクライナ", ["ukraine"]),
+        ("巡視船", ["updated"]),  # in a progress update
+        ("pacific-partnership", ["filed"]),  # in an attached file's name
+        ("AUSTRALIA", ["described"]),  # in the description, any case
+        ("ｎｓｓ－００４２", ["strategy"]),  # full-width forms find the external id
+        ("defense strategy", ["world"]),  # every word must occur
+        ("defense", ["world", "described"]),  # the title match first
+        ("nothing-like-this", []),
+    ],
+)
+def test_the_admin_and_the_api_find_the_same_items(client, api, staff_world, corpus, query, expected):
+    client.force_login(staff_world.coordinator)
+    ids = [corpus[key].pk for key in expected]
+    assert found(client, query) == ids
+    assert api_found(api("coordinator"), query) == ids
+
+
+def test_an_exact_external_id_comes_first(staff_world, corpus):
+    other = services.action_item_create(
+        actor=staff_world.coordinator,
+        department=staff_world.department,
+        title="Follow-up to NSS-0042 (annex)",
+        lead_agency=staff_world.mod,
+        due_date=DUE,
+    )
+    ranked = list(items_search(ActionItem.objects.order_by("pk"), "NSS-0042").order_by("-search_rank", "pk"))
+    assert [item.pk for item in ranked] == [corpus["strategy"].pk, other.pk]
+
+
+def test_a_hidden_item_is_never_found(client, api, staff_world, corpus):
+    client.force_login(staff_world.coordinator)
+    assert corpus["hidden"].pk not in found(client, "防衛") + api_found(api("coordinator"), "防衛")
+    client.force_login(staff_world.unrelated_liaison)
+    assert found(client, "defense") == []
+    assert api_found(api("unrelated_liaison"), "defense") == []
+    client.force_login(staff_world.other_coordinator)
+    assert found(client, "防衛") == [corpus["hidden"].pk]
+
+
+def test_changing_a_title_changes_what_finds_it_and_history_stays_clean(staff_world, corpus):
+    item = corpus["ukraine"]
+    services.action_item_update(actor=staff_world.coordinator, item=item, changes={"title_ja": "支援物資リスト"})
+    assert not items_search(ActionItem.objects.filter(pk=item.pk), "ウクライナ").exists()
+    assert items_search(ActionItem.objects.filter(pk=item.pk), "支援物資").exists()
+    fields = {field.name for field in ActionItem.history.model._meta.fields}
+    assert "search_text" not in fields and "search_title" not in fields
+
+
+def test_search_uses_an_index_on_postgresql_and_a_scan_on_sqlite(corpus):
+    sql, params = items_search(ActionItem.objects.all(), "diplomacy").only("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # as on a large table, where the planner prefers it
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "action_item_search_text_trgm" in plan, plan
+    else:
+        assert connection.vendor == "sqlite"
+        assert "LIKE" in sql.upper()
