@@ -26,6 +26,7 @@ from coordination.models import (
     DepartmentMember,
     ExtensionRequest,
     Heartbeat,
+    ImportBatch,
     Initiative,
     IntegrationAccount,
     ItemVisit,
@@ -511,6 +512,23 @@ class ItemVisitRule(Rule):
 
     def listed(self, viewer):
         return False
+
+
+@_register(ImportBatch)
+class ImportBatchRule(Rule):
+    """An uploaded spreadsheet: its uploader's (superusers see all); imported by the department's coordinators
+    (each row's service decides what they may create or change)."""
+
+    def visible(self, viewer):
+        if viewer.is_superuser:
+            return ImportBatch.objects.all()
+        return ImportBatch.objects.filter(uploaded_by_id=viewer.user_id)
+
+    def listed(self, viewer):
+        return False
+
+    def may_add(self, viewer):
+        return viewer.is_coordinating
 
 
 # --- What leaves the system -----------------------------------------------------------------------------------------

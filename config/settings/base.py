@@ -247,6 +247,8 @@ SPECTACULAR_SETTINGS = {
 # Attachments: the largest file accepted, and the content types accepted (each checked against the file's bytes).
 API_ATTACHMENT_MAX_BYTES = env.int("API_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # An Office document (a ZIP archive) may expand to at most this much in all; more is refused as a ZIP bomb.
+# Item imports (XLSX or CSV): the largest file taken.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 ATTACHMENT_MAX_UNCOMPRESSED_BYTES = env.int("ATTACHMENT_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
 # How long a POST's Idempotency-Key is remembered.
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)

@@ -1,7 +1,7 @@
 """Departments, initiatives, action items and everything recorded about them."""
 
 from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate
-from .console import ItemVisit, SavedView
+from .console import ImportBatch, ItemVisit, SavedView
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, IntegrationAccount, Meeting
 from .reminders import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 from .system import Heartbeat, IdempotencyRecord
@@ -17,6 +17,7 @@ __all__ = [
     "Heartbeat",
     "IntegrationAccount",
     "IdempotencyRecord",
+    "ImportBatch",
     "ItemVisit",
     "Initiative",
     "Meeting",

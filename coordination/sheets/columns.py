@@ -29,7 +29,7 @@ def _concurrence(item: ActionItem) -> str:
 
 
 ITEM_COLUMNS = [
-    Column("id", _("ID"), lambda item: item.pk),
+    Column("id", _("ID"), lambda item: item.pk, importable=True),  # names the item to update; never changed
     Column("external_id", _("External id"), lambda item: item.external_id, importable=True),
     Column("department", _("Department"), lambda item: item.department.code, importable=True),
     Column("title", _("Title (English)"), lambda item: item.title, importable=True),
