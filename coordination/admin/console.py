@@ -20,7 +20,7 @@ from coordination.selectors import request_viewer
 from coordination.sheets.exports import dashboard_sheets
 from coordination.sheets.writers import sheet_download
 
-from . import liaison_home, review_queue
+from . import importing, liaison_home, review_queue
 from .filters import item_sets
 
 PROGRESSING = ",".join([*ActionItem.ACTIVE_STATUSES, ActionItem.Status.SUBMITTED, ActionItem.Status.CLOSED])
@@ -172,3 +172,6 @@ admin.site.add_page("review/", review_queue.queue_view, "review_queue")
 admin.site.add_page("review/decide/", review_queue.decide_view, "review_decide")
 admin.site.add_page("home/act/", liaison_home.act_view, "liaison_act")
 admin.site.add_page("dashboard/export/", dashboard_export_view, "dashboard_export")
+admin.site.add_page("import/", importing.upload_view, "import_upload")
+admin.site.add_page("import/<int:batch_id>/confirm/", importing.confirm_view, "import_confirm")
+admin.site.add_page("import/template/", importing.template_view, "import_template")

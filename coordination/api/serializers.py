@@ -580,6 +580,29 @@ class AttachmentUploadSerializer(StrictInputSerializer):
     file = serializers.FileField()
 
 
+class ImportUploadSerializer(StrictInputSerializer):
+    file = serializers.FileField(help_text=_("An Excel workbook (.xlsx) or a CSV file (.csv) of items."))
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text=_("true: report what would happen and write nothing.")
+    )
+
+
+class ImportRowSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text=_("The row as the spreadsheet numbers it (headings are row 1)."))
+    action = serializers.ChoiceField(choices=["create", "update", "unchanged", "refused"])
+    item_id = serializers.IntegerField(allow_null=True, help_text=_("The item created or updated."))
+    external_id = serializers.CharField()
+    title = serializers.CharField()
+    changes = serializers.ListField(child=serializers.CharField(), help_text=_("The fields set or changed."))
+    errors = serializers.ListField(child=serializers.CharField(), help_text=_("Why the row is refused."))
+
+
+class ImportReportSerializer(serializers.Serializer):
+    imported = serializers.BooleanField(help_text=_("Whether the rows were written (never on a dry run)."))
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    rows = ImportRowSerializer(many=True)
+
+
 class BusinessDaysQuerySerializer(StrictInputSerializer):
     start = serializers.DateField(
         help_text=_(

@@ -38,6 +38,7 @@ from coordination.selectors import (
     action_items_with_details,
 )
 from coordination.sheets.exports import item_sheet
+from coordination.sheets.imports import FileRefused, import_batch_create, import_batch_run
 from coordination.sheets.writers import XLSX_TYPE
 from users.models import ApiToken
 from users.services import api_token_issue, api_token_revoke
@@ -629,6 +630,39 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
     def history(self, request, pk=None):
         item = self.visible_item()
         return Response(s.HistoryRecordSerializer(action_item_history(item), many=True).data)
+
+    @extend_schema(
+        tags=["action items"],
+        summary="Import items from an XLSX or CSV file (multipart: `file`, and `dry_run` for a preview)",
+        description=(
+            "Each row updates the item its ID names, else the item of its external id in its department, else "
+            "creates one; fields only, never status; empty cells leave fields alone. The file is one transaction: "
+            "with any row refused nothing is written and the answer is 400 with every refused row and its reasons. "
+            "Download the template from the admin (Import items)."
+        ),
+        request={"multipart/form-data": s.ImportUploadSerializer},
+        responses={200: s.ImportReportSerializer, 400: s.ImportReportSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        pagination_class=None,
+        filter_backends=[],
+        parser_classes=[MultiPartParser],
+    )
+    def import_items(self, request):
+        upload = s.ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        try:
+            batch = import_batch_create(actor=request.user, name=file.name or "", content=file.read())
+        except FileRefused as error:
+            raise ValidationError({"file": [str(error)]}) from error
+        report = import_batch_run(actor=request.user, batch=batch, dry_run=upload.validated_data["dry_run"])
+        data = s.ImportReportSerializer(report).data
+        return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(
         methods=["GET"],

@@ -13,22 +13,23 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from agencies.models import Agency
 from coordination import services
-from coordination.access import action_items_visible
+from coordination.access import action_items_visible, may_add
 from coordination.attachments import office_archive_problem
 from coordination.calendar import japan_today
-from coordination.models import ActionItem, Department, Initiative
+from coordination.models import ActionItem, Department, ImportBatch, Initiative
 from coordination.selectors import viewer_for
 from users.models import User
 
@@ -355,3 +356,30 @@ def _messages(error: Exception) -> list[str]:
             for message in messages
         ]
     return list(error.messages)
+
+
+# --- Uploads kept between their preview and their import ----------------------------------------------------------
+
+
+def import_batch_create(*, actor, name: str, content: bytes) -> ImportBatch:
+    """Keep an uploaded file for its preview and import (refused as a whole, and not kept, if it cannot be read)."""
+    if not may_add(ImportBatch, viewer_for(actor, today=japan_today())):
+        raise PermissionDenied(_("Only a department's coordinators and directors import items."))
+    read_table(name, content)  # refuses a file that cannot be read before keeping it
+    return ImportBatch.objects.create(
+        uploaded_by=actor, filename=name[:255], content=content, sha256=hashlib.sha256(content).hexdigest()
+    )
+
+
+def import_batch_run(*, actor, batch: ImportBatch, dry_run: bool) -> ImportReport:
+    """Preview or import a kept file as its uploader; an import is recorded on the batch, once."""
+    if batch.uploaded_by_id != actor.pk:
+        raise PermissionDenied(_("Only the person who uploaded a file imports it."))
+    if batch.imported_at is not None:
+        raise ValidationError(_("This file was imported already."))
+    report = items_import(actor=actor, name=batch.filename, content=bytes(batch.content), dry_run=dry_run)
+    if report.imported:
+        batch.imported_at = timezone.now()
+        batch.summary = {action: report.count(action) for action in ("create", "update", "unchanged")}
+        batch.save(update_fields=["imported_at", "summary"])
+    return report

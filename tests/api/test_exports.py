@@ -62,3 +62,44 @@ def test_a_liaison_exports_only_what_they_see_and_errors_stay_json(api, many):
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
     assert bad.json()["errors"]["due_before"]
     assert api("coordinator").get(f"{LIST}{many.item.pk}/", {"format": "xlsx"}).status_code == 404
+
+
+# --- Import ----------------------------------------------------------------------------------------------------
+
+IMPORT = "/api/v1/action-items/import/"
+
+
+def upload(rows, headings=("External id", "Title (English)", "Lead agency (OPR)", "Due date")):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coordination.sheets.writers import Sheet, csv_bytes
+
+    return SimpleUploadedFile("items.csv", csv_bytes(Sheet("Items", list(headings), rows)), "text/csv")
+
+
+def test_the_api_imports_with_a_dry_run_first(api, world):
+    rows = [["API-1", "Brief the minister", "MOD", DUE.isoformat()]]
+    preview = api("coordinator").post(IMPORT, {"file": upload(rows), "dry_run": "true"}, format="multipart")
+    assert preview.status_code == 200
+    check_django(preview)
+    assert preview.json()["imported"] is False and preview.json()["rows"][0]["action"] == "create"
+    assert not ActionItem.objects.filter(external_id="API-1").exists()
+    done = api("coordinator").post(IMPORT, {"file": upload(rows)}, format="multipart")
+    assert done.status_code == 200 and done.json()["imported"] is True
+    assert ActionItem.objects.get(external_id="API-1").history.latest().history_user == world.coordinator
+
+
+def test_the_api_refuses_a_bad_file_and_bad_rows_with_every_reason(api, world):
+    bad_rows = [["API-2", "", "MOD", DUE.isoformat()], ["API-3", "Fine", "NOPE", "soon"]]
+    refused = api("coordinator").post(IMPORT, {"file": upload(bad_rows)}, format="multipart")
+    assert refused.status_code == 400
+    check_django(refused)
+    assert [row["number"] for row in refused.json()["rows"] if row["action"] == "refused"] == [2, 3]
+    assert not ActionItem.objects.filter(external_id__startswith="API-").exists()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("items.pdf", b"%PDF-1.7", "application/pdf")
+    wrong = api("coordinator").post(IMPORT, {"file": pdf}, format="multipart")
+    assert wrong.status_code == 400 and "xlsx" in wrong.json()["errors"]["file"][0]
+    liaison = api("lead_liaison").post(IMPORT, {"file": upload([["X", "Y", "MOD", ""]])}, format="multipart")
+    assert liaison.status_code == 403

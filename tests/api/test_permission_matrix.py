@@ -47,6 +47,7 @@ class Endpoint:
     status: str = Status.ASSIGNED
     body: dict | None = None
     multipart: bool = False
+    upload: tuple[str, bytes, str] = ("note.pdf", b"%PDF-1.7 a note", "application/pdf")
     prepare: str = ""
     defaults: dict[str, int] = field(default_factory=lambda: {"ended_liaison": 401, "anonymous": 401})
 
@@ -295,6 +296,14 @@ ENDPOINTS = [
         item_roles(200, 200, 200),
         prepare="attachment",
     ),
+    Endpoint(
+        "import items",
+        "post",
+        "/api/v1/action-items/import/",
+        item_roles(200, 403, 403, unrelated=403),
+        multipart=True,
+        upload=("items.csv", b"External id,Title (English),Lead agency (OPR)\nM-1,Matrix row,MOD\n", "text/csv"),
+    ),
     Endpoint("list extension requests", "get", "/api/v1/extension-requests/", everyone(200)),
     Endpoint("list reminders", "get", "/api/v1/reminders/", everyone(200)),
     Endpoint(
@@ -408,7 +417,8 @@ def test_every_endpoint_for_every_role(api, world, move_to_status, endpoint, rol
     path = endpoint.path.format(**names)
     before = snapshot()
     if endpoint.multipart:
-        upload = SimpleUploadedFile("note.pdf", b"%PDF-1.7 a note", content_type="application/pdf")
+        name, content, content_type = endpoint.upload
+        upload = SimpleUploadedFile(name, content, content_type=content_type)
         response = client.post(path, {"file": upload}, format="multipart")
     elif endpoint.method == "get":
         response = client.get(path)

@@ -339,6 +339,9 @@ CONSOLE_PAGES = {
     "review_decide": {"coordinating": 405, "liaison": 405, "method": "POST"},
     "liaison_act": {"coordinating": 405, "liaison": 405, "method": "POST"},
     "dashboard_export": {"coordinating": 200, "liaison": 404, "method": "GET"},
+    "import_upload": {"coordinating": 200, "liaison": 404, "method": "GET"},
+    "import_confirm": {"coordinating": 405, "liaison": 405, "method": "POST", "args": [999999]},
+    "import_template": {"coordinating": 200, "liaison": 404, "method": "GET"},
 }
 
 
@@ -355,7 +358,7 @@ def test_every_console_page_for_every_role(client, queue_world, role, name):
     viewer = viewer_for(user, today=TODAY)
     door_open = user.is_staff and viewer.has_any_role and not user.is_integration
     before = sorted(ActionItem.objects.values_list("pk", "status", "updated_at"))
-    url = reverse(f"admin:{name}")
+    url = reverse(f"admin:{name}", args=CONSOLE_PAGES[name].get("args", []))
     response = client.get(url)
     if not door_open:
         assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from coordination import services
-from coordination.models import ActionItem
+from coordination.models import ActionItem, ImportBatch
 from coordination.sheets.imports import FileRefused, items_import
-from coordination.sheets.writers import Sheet, csv_bytes, xlsx_bytes
+from coordination.sheets.writers import XLSX_TYPE, Sheet, csv_bytes, xlsx_bytes
 from tests.conftest import DUE
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,39 @@ def test_an_exported_file_imports_as_it_is(client, staff_world):
     assert {row.action for row in report.rows} == {"update", "unchanged"}
     item = ActionItem.objects.get(external_id="EXP-1")
     assert item.priority == 40 and item.title.startswith("=HYPERLINK")
+
+
+# --- In the admin ------------------------------------------------------------------------------------------------
+
+
+def test_the_admin_previews_then_imports_and_offers_the_template(client, staff_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(staff_world.coordinator)
+    template = client.get(reverse("admin:import_template"))
+    book = openpyxl.load_workbook(io.BytesIO(template.content))
+    assert book.sheetnames == ["Items", "Allowed values"]
+    allowed = [row for row in book["Allowed values"].iter_rows(values_only=True)]
+    assert ("Department", "NSS-SCD", "Security Cooperation Department") in allowed
+
+    upload = SimpleUploadedFile("items.xlsx", xlsx(GOOD), XLSX_TYPE)
+    preview = client.post(reverse("admin:import_upload"), {"file": upload})
+    assert preview.status_code == 200 and "Import these rows" in preview.text
+    batch = ImportBatch.objects.get()
+    assert batch.uploaded_by == staff_world.coordinator and not ActionItem.objects.filter(external_id="IMP-1").exists()
+    client.force_login(staff_world.director)  # someone else cannot confirm another's upload
+    assert client.post(reverse("admin:import_confirm", args=[batch.pk])).status_code == 404
+    client.force_login(staff_world.coordinator)
+    done = client.post(reverse("admin:import_confirm", args=[batch.pk]))
+    assert done.status_code == 302 and ActionItem.objects.filter(external_id__in=["IMP-1", "IMP-2"]).count() == 2
+    batch.refresh_from_db()
+    assert batch.imported_at is not None and batch.summary == {"create": 2, "update": 0, "unchanged": 0}
+    again = client.post(reverse("admin:import_confirm", args=[batch.pk]), follow=True)
+    assert "imported already" in again.text and ActionItem.objects.filter(external_id="IMP-1").count() == 1
+
+    bad = SimpleUploadedFile("items.csv", csv_file([["IMP-9", "", "", "XYZ", "", "", "", ""]]), "text/csv")
+    refused = client.post(reverse("admin:import_upload"), {"file": bad})
+    assert refused.status_code == 200 and "Import these rows" not in refused.text and "XYZ" in refused.text
+    wrong = client.post(reverse("admin:import_upload"), {"file": SimpleUploadedFile("a.pdf", b"%PDF", "x/y")})
+    assert wrong.status_code == 400 and "Upload an Excel workbook" in wrong.text
