@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +42,7 @@ from coordination.models import (
     ExtensionRequest,
     Initiative,
     Meeting,
+    ProgressUpdate,
     Reminder,
     ReminderPolicy,
 )
@@ -343,4 +344,91 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
         trend=trend,
         initiatives=_progress(items, sets, "initiative", initiatives),
         meetings=_progress(items, sets, "meeting", meetings),
+    )
+
+
+# --- The director's brief and the meeting read-ahead ---------------------------------------------------------------
+
+
+@dataclass
+class WeekChange:
+    """An item whose status or due date changed since Monday (or that was created since), as it stands now."""
+
+    item: ActionItem
+    status_before: str | None  # None: created this week
+    due_before: datetime.date | None
+    changed_at: datetime.datetime
+    changed_by: str | None
+
+    @property
+    def status_before_label(self) -> str:
+        return str(dict(Status.choices).get(self.status_before, self.status_before or ""))
+
+    @property
+    def status_changed(self) -> bool:
+        return self.status_before != self.item.status
+
+    @property
+    def due_changed(self) -> bool:
+        return self.status_before is not None and self.due_before != self.item.due_date
+
+
+def week_changes(viewer: Viewer, *, today: datetime.date, limit: int = 200) -> tuple[list[WeekChange], int]:
+    """Items whose status or due date changed this week (since Monday in Japan), newest change first, with how many
+    there are in all; read from the history in one query whatever the number of items."""
+    since = start_of(week_of(today)[0])
+    history = ActionItem.history.model.objects.filter(id=OuterRef("pk"))
+    this_week = history.filter(history_date__gte=since).order_by("-history_date", "-history_id")
+    before = history.filter(history_date__lt=since).order_by("-history_date", "-history_id")
+    items = (
+        action_items_visible(viewer)
+        .annotate(
+            changed_at=Subquery(this_week.values("history_date")[:1]),
+            changed_by=Subquery(this_week.values("history_user__username")[:1]),
+            status_before=Subquery(before.values("status")[:1]),
+            due_before=Subquery(before.values("due_date")[:1]),
+        )
+        .filter(changed_at__isnull=False)
+        .filter(
+            Q(status_before__isnull=True)
+            | ~Q(status=F("status_before"))
+            | Q(due_before__isnull=True, due_date__isnull=False)
+            | ~Q(due_date=F("due_before"))
+        )
+        .select_related("lead_agency", "department")
+        .order_by("-changed_at", "-pk")
+    )
+    total = items.count()
+    changes = [
+        WeekChange(item, item.status_before, item.due_before, item.changed_at, item.changed_by)
+        for item in items[:limit]
+    ]
+    return changes, total
+
+
+def escalated_items(viewer: Viewer, *, sets: ItemSets) -> QuerySet[ActionItem]:
+    """Items still overdue or unacknowledged after the rules escalated them, most overdue first."""
+    return (
+        action_items_visible(viewer)
+        .filter(sets.escalated())
+        .select_related("lead_agency", "department", "coordinator")
+        .order_by("due_date", "pk")
+    )
+
+
+def meeting_items(viewer: Viewer, meeting: Meeting) -> QuerySet[ActionItem]:
+    """The meeting's items the viewer sees, with their agencies' answers and their latest progress update."""
+    latest = ProgressUpdate.objects.filter(action_item=OuterRef("pk")).order_by("-created_at", "-id")
+    concurrences = Concurrence.objects.select_related("agency").order_by("agency__code")
+    return (
+        action_items_visible(viewer)
+        .filter(meeting=meeting)
+        .exclude(status=Status.DRAFT, first_assigned_at__isnull=True)
+        .annotate(
+            last_update_text=Subquery(latest.values("text")[:1]),
+            last_update_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .select_related("lead_agency", "assigned_liaison__user")
+        .prefetch_related(Prefetch("concurrences", queryset=concurrences))
+        .order_by("due_date", "pk")
     )

@@ -20,7 +20,7 @@ from coordination.selectors import request_viewer
 from coordination.sheets.exports import dashboard_sheets
 from coordination.sheets.writers import sheet_download
 
-from . import importing, liaison_home, review_queue
+from . import importing, liaison_home, reports, review_queue
 from .filters import item_sets
 
 PROGRESSING = ",".join([*ActionItem.ACTIVE_STATUSES, ActionItem.Status.SUBMITTED, ActionItem.Status.CLOSED])
@@ -117,6 +117,9 @@ def dashboard_view(site, request, extra_context=None):
                     "closed": Cell(entry.closed, item_list_url(**subject, status__exact="closed", state="all")),
                     "overdue": Cell(entry.overdue, item_list_url(**subject, overdue="yes"), alert=entry.overdue > 0),
                     "percent": entry.percent,
+                    "read_ahead_url": reverse("admin:report_read_ahead", args=[entry.subject.pk])
+                    if key == "meeting"
+                    else "",
                 }
             )
         return rows
@@ -136,6 +139,7 @@ def dashboard_view(site, request, extra_context=None):
         "queue_url": reverse("admin:review_queue"),
         "awaiting_me_url": item_list_url(awaiting_me="yes"),
         "export_url": reverse("admin:dashboard_export"),
+        "brief_url": reverse("admin:report_brief"),
         "app_list": site.get_app_list(request),
         **(extra_context or {}),
     }
@@ -175,3 +179,5 @@ admin.site.add_page("dashboard/export/", dashboard_export_view, "dashboard_expor
 admin.site.add_page("import/", importing.upload_view, "import_upload")
 admin.site.add_page("import/<int:batch_id>/confirm/", importing.confirm_view, "import_confirm")
 admin.site.add_page("import/template/", importing.template_view, "import_template")
+admin.site.add_page("reports/brief/", reports.brief_view, "report_brief")
+admin.site.add_page("reports/meeting/<int:meeting_id>/", reports.read_ahead_view, "report_read_ahead")

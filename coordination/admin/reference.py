@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from coordination import services
@@ -82,7 +84,7 @@ class InitiativeAdmin(DepartmentRecordAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(DepartmentRecordAdmin):
-    list_display = ("held_on", "title", "department")
+    list_display = ("held_on", "title", "department", "read_ahead")
     list_filter = ("department",)
     search_fields = ("title", "title_ja", "notes")
     filter_horizontal = ("agencies",)
@@ -91,6 +93,10 @@ class MeetingAdmin(DepartmentRecordAdmin):
     update_service = staticmethod(services.meeting_update)
     instance_name = "meeting"
     service_fields = ("title", "title_ja", "held_on", "agencies", "notes")
+
+    @admin.display(description=_("read-ahead"))
+    def read_ahead(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:report_read_ahead", args=[obj.pk]), _("Read-ahead"))
 
 
 @admin.register(ClosureDay)

@@ -77,3 +77,73 @@ def dashboard_sheets(figures: Dashboard) -> dict[str, Sheet]:
         "initiatives": progress(_("Initiatives"), figures.initiatives),
         "meetings": progress(_("Meetings"), figures.meetings),
     }
+
+
+def _outside(item: ActionItem, field: str, value):
+    return value if goes_outside(item, field) else RESTRICTED_MARK
+
+
+def brief_sheets(figures: Dashboard, changes, escalated) -> list[Sheet]:
+    """The director's brief: overdue and on-time by ministry (the dashboard's own figures), this week's changes,
+    and the escalated items."""
+    tables = dashboard_sheets(figures)
+    change_sheet = Sheet(
+        _("Changed this week"),
+        [_("ID"), _("Title"), _("Lead agency"), _("Status before"), _("Status now"), _("Due before"), _("Due now"),
+         _("Changed at"), _("Changed by")],
+    )  # fmt: skip
+    statuses = dict(ActionItem.Status.choices)
+    for change in changes:
+        item = change.item
+        change_sheet.rows.append(
+            [
+                item.pk,
+                item.display_title,
+                _outside(item, "lead_agency", item.lead_agency.code),
+                _outside(item, "status", str(statuses.get(change.status_before, _("(new)")))),
+                _outside(item, "status", item.get_status_display()),
+                _outside(item, "due_date", change.due_before),
+                item.due_date,
+                _outside(item, "updated_at", change.changed_at),
+                _outside(item, "changed_by", change.changed_by or ""),
+            ]
+        )
+    escalated_sheet = Sheet(
+        _("Escalated"), [_("ID"), _("Title"), _("Lead agency"), _("Status"), _("Due date"), _("Coordinator")]
+    )
+    for item in escalated:
+        escalated_sheet.rows.append(
+            [
+                item.pk,
+                item.display_title,
+                _outside(item, "lead_agency", item.lead_agency.code),
+                _outside(item, "status", item.get_status_display()),
+                item.due_date,
+                _outside(item, "coordinator", item.coordinator.username if item.coordinator_id else ""),
+            ]
+        )
+    return [tables["agencies"], tables["on_time"], change_sheet, escalated_sheet]
+
+
+def read_ahead_sheet(items) -> Sheet:
+    """A meeting's items: status, lead and supporting agencies with their answers, due date, last update."""
+    sheet = Sheet(
+        _("Read-ahead"),
+        [_("ID"), _("Title"), _("Status"), _("Lead agency"), _("Supporting agencies (OCR)"), _("Due date"),
+         _("Last update"), _("Last update at")],
+    )  # fmt: skip
+    for item in items:
+        answers = "; ".join(f"{c.agency.code}: {c.get_state_display()}" for c in item.concurrences.all())
+        sheet.rows.append(
+            [
+                item.pk,
+                item.display_title,
+                _outside(item, "status", item.get_status_display()),
+                _outside(item, "lead_agency", item.lead_agency.code),
+                _outside(item, "supporting_agencies", answers),
+                item.due_date,
+                _outside(item, "last_update", item.last_update_text or ""),
+                _outside(item, "last_update", item.last_update_at),
+            ]
+        )
+    return sheet

@@ -342,6 +342,8 @@ CONSOLE_PAGES = {
     "import_upload": {"coordinating": 200, "liaison": 404, "method": "GET"},
     "import_confirm": {"coordinating": 405, "liaison": 405, "method": "POST", "args": [999999]},
     "import_template": {"coordinating": 200, "liaison": 404, "method": "GET"},
+    "report_brief": {"coordinating": 200, "liaison": 404, "method": "GET"},
+    "report_read_ahead": {"coordinating": 404, "liaison": 404, "method": "GET", "args": [999999]},
 }
 
 
