@@ -6,8 +6,10 @@ registry into var/tools/ (as `.ci/run` does before the suite) and injected into 
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.tool_groups import TOOL_GROUPS, find_program
@@ -30,8 +33,9 @@ BLOCKING_IMPACTS = {"critical", "serious"}
 
 
 @pytest.fixture
-def browser():
-    """Headless Chromium, English unless a test switches; nothing that reaches for the internet."""
+def browser(tmp_path):
+    """Headless Chromium, English unless a test switches; nothing that reaches for the internet. Files it
+    downloads land in `browser.download_dir`."""
     browser_names, driver_names, *_ = TOOL_GROUPS["browser"]
     options = webdriver.ChromeOptions()
     options.binary_location = find_program(browser_names)
@@ -49,7 +53,13 @@ def browser():
         "--lang=en-GB",
     ):
         options.add_argument(flag)
+    download_dir = tmp_path / "downloads"
+    download_dir.mkdir()
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(options=options, service=Service(executable_path=find_program(driver_names)))
+    driver.download_dir = download_dir
     driver.implicitly_wait(5)
     yield driver
     driver.quit()
@@ -66,6 +76,26 @@ def sign_in(browser, live_server, username: str, password: str = PASSWORD) -> No
     WebDriverWait(browser, 10, ignored_exceptions=(NoSuchElementException,)).until(
         lambda driver: driver.find_element(By.ID, "logout-form"), "signing in did not reach the admin"
     )
+
+
+def downloaded(browser, suffix: str, timeout: float = 15) -> Path:
+    """The file the browser finished downloading (its name ending in `suffix`)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [path for path in browser.download_dir.iterdir() if path.name.endswith(suffix)]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} file was downloaded: {list(browser.download_dir.iterdir())}")
+
+
+def print_to_pdf(browser, name: str) -> Path:
+    """Print the page as Chromium does for paper (the page's print styles apply) and keep the PDF beside the
+    screenshots."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.pdf"
+    path.write_bytes(base64.b64decode(browser.print_page(PrintOptions())))
+    return path
 
 
 def screenshot(browser, name: str) -> Path:
