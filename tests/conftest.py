@@ -31,6 +31,17 @@ TODAY = NOW.date()
 DUE = datetime.date(2026, 6, 30)  # a Tuesday
 
 
+def pytest_collection_modifyitems(config, items):
+    """A parallel run hands out tests by node id: tests sharing one would silently run once. They must be marked
+    `serial` (the one-process run takes them)."""
+    seen, shared = set(), set()
+    for item in items:
+        if item.get_closest_marker("serial") is None:
+            (shared if item.nodeid in seen else seen).add(item.nodeid)
+    if shared:
+        raise pytest.UsageError("tests share a node id; mark them serial: " + ", ".join(sorted(shared)))
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the site's default language, whatever a test before it (in this process) activated."""

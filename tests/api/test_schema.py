@@ -35,6 +35,7 @@ def coordinator_key(world, token_for, move_to_status, connections_kept_open):
     return token_for(world.coordinator)
 
 
+@pytest.mark.serial  # schemathesis gives all its cases one node id, which a parallel run would collapse into one
 @schema.parametrize()
 @hypothesis_settings(
     max_examples=20, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
