@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 
 from coordination import services
 from coordination.models import ActionItem, ImportBatch, Meeting
+from coordination.sheets.writers import Sheet, csv_bytes
 from tests.conftest import DUE, TODAY
 from tests.e2e.browser import check_page, downloaded, print_to_pdf, sign_in
 from tests.e2e.test_browser_console import message_text, switch_to_japanese, wait_until
@@ -74,7 +75,7 @@ def test_export_change_and_import_again_through_the_preview(browser, live_server
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_the_reports_print_and_pass_the_accessibility_check(browser, live_server, sheet_world, language):
+def test_the_reports_and_the_import_pass_the_accessibility_check(browser, live_server, sheet_world, language, tmp_path):
     world = sheet_world
     base = live_server.url
     sign_in(browser, live_server, "coordinator")
@@ -92,3 +93,13 @@ def test_the_reports_print_and_pass_the_accessibility_check(browser, live_server
     check_page(browser, f"sheets-{language}-read-ahead")
     browser.get(f"{base}/admin/import/")
     check_page(browser, f"sheets-{language}-import")
+    # A file with a refused row: the preview shows every reason and offers no import.
+    bad = tmp_path / "items.csv"
+    bad.write_bytes(
+        csv_bytes(Sheet("Items", ["External id", "Title (English)", "Lead agency (OPR)"], [["X-1", "", "XYZ"]]))
+    )
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(bad))
+    browser.find_element(By.CSS_SELECTOR, ".submit-row input[type=submit]").click()
+    wait_until(browser, lambda driver: driver.find_element(By.ID, "import-rows"), "no preview")
+    assert "XYZ" in browser.page_source and not browser.find_elements(By.CSS_SELECTOR, "form[action$='/confirm/']")
+    check_page(browser, f"sheets-{language}-import-preview-refused")
