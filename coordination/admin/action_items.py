@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from agencies.models import Agency, OrgUnit
 from coordination import services, workflow
-from coordination.access import action_items_visible
+from coordination.access import action_items_visible, may_add
 from coordination.attachments import attachment_response
 from coordination.calendar import japan_today
 from coordination.models import (
@@ -26,6 +26,7 @@ from coordination.models import (
     Concurrence,
     Department,
     ExtensionRequest,
+    ImportBatch,
     Initiative,
     ProgressUpdate,
 )
@@ -325,6 +326,10 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
 
     def get_changelist(self, request, **kwargs):
         return ItemChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"may_import": may_add(ImportBatch, request_viewer(request)), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_search_results(self, request, queryset, search_term):
         results = items_search(queryset, search_term)

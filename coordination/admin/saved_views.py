@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from coordination import services
 from coordination.access import may_add, restrict
-from coordination.models import Department, ImportBatch, SavedView
+from coordination.models import Department, SavedView
 
 from .base import request_viewer
 
@@ -47,7 +47,6 @@ class SavedViews:
                 pk__in=viewer.coordinator_department_ids | viewer.director_department_ids
             ),
             "may_save_views": may_add(SavedView, viewer),
-            "may_import": may_add(ImportBatch, viewer),
             **(extra_context or {}),
         }
         return super().changelist_view(request, context)
