@@ -102,7 +102,10 @@ def add_problem_responses(result, generator, request, public):
                 codes.append("412")
             responses = operation.setdefault("responses", {})
             for code in codes:
-                responses.setdefault(code, _problem(code, reference))
+                # An operation that documents its own answer for one of these codes (an import's refused rows)
+                # can still answer it as a problem.
+                response = responses.setdefault(code, _problem(code, reference))
+                response.setdefault("content", {}).setdefault("application/problem+json", {"schema": reference})
             for code, response in responses.items():
                 if _returns_item(response) or (code == "304" and "If-None-Match" in parameter_names):
                     response.setdefault("headers", {})["ETag"] = HEADERS["ETag"]

@@ -637,11 +637,12 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         description=(
             "Each row updates the item its ID names, else the item of its external id in its department, else "
             "creates one; fields only, never status; empty cells leave fields alone. The file is one transaction: "
-            "with any row refused nothing is written and the answer is 400 with every refused row and its reasons. "
+            "with any row refused nothing is written and the answer is 422 with every refused row and its reasons "
+            "(a file that cannot be read at all is a 400 problem). "
             "Download the template from the admin (Import items)."
         ),
         request={"multipart/form-data": s.ImportUploadSerializer},
-        responses={200: s.ImportReportSerializer, 400: s.ImportReportSerializer},
+        responses={200: s.ImportReportSerializer, 422: s.ImportReportSerializer},
     )
     @action(
         detail=False,
@@ -662,7 +663,7 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
             raise ValidationError({"file": [str(error)]}) from error
         report = import_batch_run(actor=request.user, batch=batch, dry_run=upload.validated_data["dry_run"])
         data = s.ImportReportSerializer(report).data
-        return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+        return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_422_UNPROCESSABLE_ENTITY)
 
     @extend_schema(
         methods=["GET"],

@@ -92,7 +92,7 @@ def test_the_api_imports_with_a_dry_run_first(api, world):
 def test_the_api_refuses_a_bad_file_and_bad_rows_with_every_reason(api, world):
     bad_rows = [["API-2", "", "MOD", DUE.isoformat()], ["API-3", "Fine", "NOPE", "soon"]]
     refused = api("coordinator").post(IMPORT, {"file": upload(bad_rows)}, format="multipart")
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     check_django(refused)
     assert [row["number"] for row in refused.json()["rows"] if row["action"] == "refused"] == [2, 3]
     assert not ActionItem.objects.filter(external_id__startswith="API-").exists()
