@@ -25,7 +25,7 @@ run: seed
 	@echo ""
 	@echo "  Interagency coordination tracker"
 	@echo "    Admin:   http://127.0.0.1:8000/admin/"
-	@echo "    Health:  http://127.0.0.1:8000/health/  (worker and beat heartbeats)"
+	@echo "    Health:  http://127.0.0.1:8000/health/  (database, broker, worker and beat)"
 	@echo "    API:     http://127.0.0.1:8000/api/v1/  docs: http://127.0.0.1:8000/api/docs/"
 	@echo "             a token: .venv/bin/python manage.py issue_token mod-liaison"
 	@echo "    Demo logins, all with the password demo-pass-2026 (development only):"

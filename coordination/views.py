@@ -8,12 +8,35 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
+from kombu import Connection
 
 from coordination.models import Heartbeat
 
+BROKER_CHECK_SECONDS = 2
+
+
+def broker_check() -> dict:
+    """Whether the Celery broker accepts a connection now, within a couple of seconds (never hangs the page)."""
+    broker = Connection(
+        settings.CELERY_BROKER_URL,
+        transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        connect_timeout=BROKER_CHECK_SECONDS,
+    )
+    try:
+        broker.ensure_connection(max_retries=0, timeout=BROKER_CHECK_SECONDS)
+        return {"ok": True}
+    except Exception as error:  # noqa: BLE001 - any failure to connect means the same: the broker is unreachable
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"[:200]}
+    finally:
+        broker.release()
+
 
 def health(request):
-    """Liveness of the database, Celery beat and the Celery worker, as JSON (200 when all are fine, else 503)."""
+    """For load balancers and people: 503 only when the database cannot be reached (nothing works without it).
+
+    The broker, the Celery worker and beat are reported in the body: when one of them is down or stale the status
+    is "degraded" and the answer still 200, since pages and the API keep working and the work they queue waits in
+    the database (the periodic sweeps send it once they are back)."""
     now = timezone.now()
     # Twice the beat interval plus a margin: one missed beat is not yet an alarm.
     stale_after = datetime.timedelta(seconds=2 * settings.HEARTBEAT_INTERVAL_SECONDS + 30)
@@ -24,6 +47,7 @@ def health(request):
         checks["database"] = {"ok": True}
     except Exception as error:  # noqa: BLE001 - any failure here means the database is not usable
         checks["database"] = {"ok": False, "error": str(error)}
+    checks["broker"] = broker_check()
     if checks["database"]["ok"]:
         seen = dict(Heartbeat.objects.values_list("component", "last_seen_at"))
         for component in Heartbeat.Component:
@@ -33,5 +57,12 @@ def health(request):
                 "last_seen_at": last.isoformat() if last else None,
                 "seconds_ago": round((now - last).total_seconds()) if last else None,
             }
-    ok = all(check["ok"] for check in checks.values())
-    return JsonResponse({"ok": ok, "checks": checks}, status=200 if ok else 503)
+    if not checks["database"]["ok"]:
+        state = "down"
+    elif all(check["ok"] for check in checks.values()):
+        state = "ok"
+    else:
+        state = "degraded"
+    return JsonResponse(
+        {"status": state, "ok": state == "ok", "checks": checks}, status=503 if state == "down" else 200
+    )
