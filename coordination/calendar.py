@@ -26,6 +26,11 @@ def japan_today(now: datetime.datetime | None = None) -> datetime.date:
     return (now or timezone.now()).astimezone(JAPAN).date()
 
 
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight in Japan at the start of `day`."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=JAPAN)
+
+
 @lru_cache(maxsize=64)
 def _national_holidays(year: int) -> dict[datetime.date, str]:
     return dict(holidays.Japan(years=year, language="en_US"))

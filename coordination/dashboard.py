@@ -34,7 +34,7 @@ from django.utils.translation import pgettext_lazy
 
 from agencies.models import Agency
 from coordination.access import action_items_visible
-from coordination.calendar import JAPAN, BusinessCalendar, get_calendar
+from coordination.calendar import JAPAN, BusinessCalendar, get_calendar, start_of
 from coordination.models import (
     ActionItem,
     Concurrence,
@@ -59,11 +59,6 @@ ESCALATION_RULES = (
     Reminder.Rule.OVERDUE_DIRECTOR,
     Reminder.Rule.UNACKNOWLEDGED_ESCALATION,
 )
-
-
-def start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight in Japan at the start of `day`."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=JAPAN)
 
 
 def week_of(day: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 
 from agencies.models import Liaison
-from coordination.calendar import BusinessCalendar, get_calendar, japan_today
+from coordination.calendar import BusinessCalendar, get_calendar, japan_today, start_of
 from coordination.models import (
     ActionItem,
     Concurrence,
@@ -50,11 +50,6 @@ class DueReminder:
     @property
     def key(self) -> tuple:
         return (self.item_id, self.rule, self.recipient_id, self.occurrence)
-
-
-def start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight in Japan at the start of `day`."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=JAPAN)
 
 
 def japan_date(moment: datetime.datetime) -> datetime.date:
