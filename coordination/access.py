@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from axes.models import AccessAttempt
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from agencies.models import Agency, Liaison, OrgUnit
@@ -39,7 +40,7 @@ from coordination.models import (
     WebhookEndpoint,
 )
 from coordination.workflow import Viewer
-from users.models import ApiToken, User
+from users.models import ApiToken, SecurityEvent, User
 
 
 class Rule:
@@ -529,6 +530,48 @@ class ImportBatchRule(Rule):
 
     def may_add(self, viewer):
         return viewer.is_coordinating
+
+
+@_register(SecurityEvent)
+class SecurityEventRule(Rule):
+    """The security log, written by the system and changed by nobody. A department's coordinators and director see
+    the events about its people (its members, past ones included, and its tools' accounts, whether the event is about
+    them or done by them) and about its items (exports and imports of them); superusers see all. Liaisons serve every
+    department: their sign-ins are the superusers' to watch, their exports of a department's items that
+    department's."""
+
+    def listed(self, viewer):
+        return not viewer.is_integration and (viewer.is_superuser or bool(_departments(viewer)))
+
+    def visible(self, viewer):
+        if viewer.is_integration:
+            return SecurityEvent.objects.none()
+        if viewer.is_superuser:
+            return SecurityEvent.objects.all()
+        departments = _departments(viewer)
+        if not departments:
+            return SecurityEvent.objects.none()
+        people = DepartmentMember.objects.filter(department_id__in=departments).values("user_id")
+        tools = IntegrationAccount.objects.filter(department_id__in=departments).values("user_id")
+        about_items = SecurityEvent.departments.through.objects.filter(department_id__in=departments)
+        return SecurityEvent.objects.filter(
+            Q(user_id__in=people)
+            | Q(user_id__in=tools)
+            | Q(actor_id__in=people)
+            | Q(pk__in=about_items.values("securityevent_id"))
+        )
+
+
+@_register(AccessAttempt)
+class LockoutRule(Rule):
+    """Failed sign-ins counting towards a lockout: the system's administrators see them and lift lockouts (an
+    action, `users.lockout.lockout_lift`, which asks the same question); nobody edits them."""
+
+    def listed(self, viewer):
+        return viewer.is_superuser
+
+    def visible(self, viewer):
+        return AccessAttempt.objects.all() if viewer.is_superuser else AccessAttempt.objects.none()
 
 
 # --- What leaves the system -----------------------------------------------------------------------------------------

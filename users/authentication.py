@@ -13,12 +13,13 @@ from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
-from rest_framework.authentication import get_authorization_header
+from rest_framework.authentication import SessionAuthentication, get_authorization_header
 
 from coordination.calendar import japan_today
 from coordination.selectors import viewer_for
 
-from .models import ApiToken
+from .models import ApiToken, SecurityEvent
+from .two_factor import second_factor_pending
 
 KEYWORDS = (b"token", b"bearer")
 # last_used_at is written at most this often per token, so that a busy tool does not write on every request.
@@ -32,9 +33,17 @@ class ApiTokenAuthentication(TokenAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in KEYWORDS:
             return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(_("Send the header as “Authorization: Token <key>”."))
-        return self.authenticate_credentials(parts[1])
+        try:
+            if len(parts) != 2:
+                raise exceptions.AuthenticationFailed(_("Send the header as “Authorization: Token <key>”."))
+            return self.authenticate_credentials(parts[1])
+        except exceptions.AuthenticationFailed as refusal:
+            SecurityEvent.objects.record(
+                kind=SecurityEvent.Kind.TOKEN_REFUSED,
+                user=getattr(refusal, "token_owner", None),
+                detail={"reason": str(refusal.detail)},
+            )
+            raise
 
     def authenticate_credentials(self, key):
         try:
@@ -47,11 +56,15 @@ class ApiTokenAuthentication(TokenAuthentication):
         for token in candidates:
             if not compare_digest(digest, token.digest):
                 continue
-            if token.revoked_at is not None:
-                raise exceptions.AuthenticationFailed(_("This token has been revoked."))
-            if token.expiry is not None and token.expiry <= now:
-                raise exceptions.AuthenticationFailed(_("This token has expired."))
-            self.refuse_without_access(token.user, read_only=token.read_only)
+            try:
+                if token.revoked_at is not None:
+                    raise exceptions.AuthenticationFailed(_("This token has been revoked."))
+                if token.expiry is not None and token.expiry <= now:
+                    raise exceptions.AuthenticationFailed(_("This token has expired."))
+                self.refuse_without_access(token.user, read_only=token.read_only)
+            except exceptions.AuthenticationFailed as refusal:
+                refusal.token_owner = token.user
+                raise
             if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             return token.user, token
@@ -74,3 +87,14 @@ class ApiTokenAuthentication(TokenAuthentication):
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The admin's session, for the API's browsable pages and the console's scripts, once its second factor is
+    given: a session signed in with a password alone is anonymous here."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and second_factor_pending(request._request) is not None:
+            return None
+        return result

@@ -1,5 +1,7 @@
 """Sign-in rules: the demo password works only where the settings allow it."""
 
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
@@ -20,6 +22,21 @@ class TrackerBackend(ModelBackend):
         if settings.REFUSE_DEMO_PASSWORD and password == DEMO_PASSWORD:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """The lockout check of django-axes, first in line: a locked-out account or address is refused before its
+    password is looked at. A sign-in without a request (code on the server: a shell, the test client's `login`)
+    comes from no address and is not counted here; every sign-in page passes its request."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        try:
+            return super().authenticate(request, username=username, password=password, **kwargs)
+        except AxesBackendPermissionDenied:
+            request.refused_while_locked_out = True  # not counted as a new failure (`users.signals`)
+            raise
 
 
 class DemoPasswordValidator:

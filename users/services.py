@@ -1,10 +1,19 @@
-"""Writes on users' API tokens: issue (the key is returned once and never stored) and revoke."""
+"""Writes on accounts: API tokens (issued, the key returned once and never stored, and revoked) and the
+password-reset email."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +23,7 @@ from coordination.calendar import japan_today
 from coordination.selectors import viewer_for
 from coordination.validation import single_line
 
-from .models import ApiToken
+from .models import ApiToken, SecurityEvent, User
 
 
 def _may_manage_tokens_of(actor, user, *, now: datetime.datetime) -> bool:
@@ -71,6 +80,12 @@ def api_token_issue(
         read_only=bool(read_only),
         issued_from=(issued_from or "")[:200],
     )
+    SecurityEvent.objects.record(
+        kind=SecurityEvent.Kind.TOKEN_ISSUED,
+        user=user,
+        actor=actor if actor is not None and actor.pk != user.pk else None,
+        detail={"token": str(token.public_id), "name": token.name, "read_only": token.read_only, "from": issued_from},
+    )
     return token, key
 
 
@@ -90,4 +105,37 @@ def api_token_revoke(*, actor, token: ApiToken, now: datetime.datetime | None = 
         token.revoked_at = now
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
+        SecurityEvent.objects.record(
+            kind=SecurityEvent.Kind.TOKEN_REVOKED,
+            user=token.user,
+            actor=actor if actor is not None and actor.pk != token.user_id else None,
+            detail={"token": str(token.public_id), "name": token.name},
+        )
     return token
+
+
+# A password-reset link is sent at most once in this many minutes per account, however often it is asked for.
+RESET_EMAIL_INTERVAL = datetime.timedelta(minutes=5)
+
+
+def password_reset_email_send(*, user) -> None:
+    """Email `user` a link to choose a new password, in their language. The link is built on SITE_URL, never on the
+    Host header of whoever asked for it."""
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token})
+    context = {"user": user, "link": settings.SITE_URL.rstrip("/") + path, "site_url": settings.SITE_URL}
+    with translation.override(user.preferred_language):
+        subject = " ".join(render_to_string("users/password_reset_subject.txt", context).split())
+        body = render_to_string("users/password_reset_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def password_reset_users(email: str, *, now: datetime.datetime | None = None):
+    """The accounts a reset link for `email` goes to: active people with a password (never a tool's account), not
+    sent one in the last few minutes."""
+    now = now or timezone.now()
+    recent = SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.PASSWORD_RESET_REQUESTED, at__gte=now - RESET_EMAIL_INTERVAL, detail__sent=True
+    ).values("user_id")
+    users = User.objects.filter(email__iexact=email, is_active=True, is_integration=False).exclude(pk__in=recent)
+    return [user for user in users if user.has_usable_password()]

@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from environment variables (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -34,12 +35,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_guid",
     "users",
     "agencies",
     "coordination",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "coordination.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -47,10 +54,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "users.request_origin.RequestOriginMiddleware",
+    "users.middleware.SecurityLogMiddleware",
+    "users.middleware.SecondFactorMiddleware",
     "users.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,9 +112,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "users.backends.DemoPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
-AUTHENTICATION_BACKENDS = ["users.backends.TrackerBackend"]
+AUTHENTICATION_BACKENDS = ["users.backends.LockoutBackend", "users.backends.TrackerBackend"]
 # The demo data's one password (README). Development only: production settings refuse it everywhere.
 REFUSE_DEMO_PASSWORD = False
+
+# --- Sign-in protection, second factor, request ids --------------------------------------------------------------
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto and X-Forwarded-For (the last hop only).
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Lockout (django-axes): an account after LOGIN_FAILURE_LIMIT failed sign-ins, an address after
+# LOGIN_ADDRESS_FAILURE_LIMIT (higher: a ministry's staff may share one address), for LOGIN_LOCKOUT_MINUTES, or
+# until a superuser lifts it in the admin. A successful sign-in forgets the failures before it.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "users.lockout.LockoutHandler"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the tracker's own admin page lists lockouts (users.admin)
+AXES_DISABLE_ACCESS_LOG = True  # the security log records sign-ins
+AXES_CLIENT_IP_CALLABLE = "users.request_origin.client_address"
+AXES_LOCKOUT_CALLABLE = "users.lockout.lockout_response"
+AXES_VERBOSE = False
+# Two-factor authentication (django-otp, TOTP with recovery codes): required of coordinators, directors and
+# superusers where this is on (production's default), offered to everyone else who signs in.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Coordination tracker")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+RECOVERY_CODE_COUNT = 10
+# Every request gets an id (taken from the proxy's X-Request-ID when it is a UUID), returned in the response,
+# written in every log line and carried into the Celery tasks the request queues.
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "INTEGRATIONS": []}
 
 # --- Language and time ------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -203,7 +245,7 @@ API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1200/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "users.authentication.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "users.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["coordination.api.permissions.HasCurrentRole"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -275,6 +317,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The security log records sign-ins and lockouts; these libraries' own lines would repeat them on every request.
+    "loggers": {"axes": {"level": "ERROR"}, "django_guid": {"level": "WARNING"}},
 }
 
 # --- History ----------------------------------------------------------------------------------------------------

@@ -17,7 +17,10 @@ EXPORT_PARAMETER = "_export"
 
 
 def item_download(items, file_format: str):
-    return sheet_download([item_sheet(items)], file_format=file_format, stem=f"action-items-{japan_today()}")
+    response = sheet_download([item_sheet(items)], file_format=file_format, stem=f"action-items-{japan_today()}")
+    # The security log records the export against the departments whose items left (users.middleware).
+    response.exported_departments = sorted(set(items.values_list("department_id", flat=True)))
+    return response
 
 
 class ItemExports:

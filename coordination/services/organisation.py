@@ -101,6 +101,7 @@ def liaison_end_term(
     liaison.end_date = end_date
     _save(liaison, actor=actor, reason=_("Term ended"))
     if end_date <= japan_today(now):
+        liaison.user.sessions_end(reason="liaison term ended", actor=actor)
         for item in ActionItem.objects.select_for_update().filter(
             assigned_liaison=liaison, status__in=ActionItem.OPEN_STATUSES
         ):

@@ -31,7 +31,7 @@ from coordination.attachments import office_archive_problem
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Department, ImportBatch, Initiative
 from coordination.selectors import viewer_for
-from users.models import User
+from users.models import SecurityEvent, User
 
 from .columns import COLUMNS_BY_KEY, column_keys_by_heading
 from .writers import looks_like_formula
@@ -342,6 +342,14 @@ def items_import(*, actor, name: str, content: bytes, dry_run: bool) -> ImportRe
         report.imported = not dry_run and report.ok
         if not report.imported:
             transaction.set_rollback(True)
+    if report.imported:
+        item_ids = [row.item_id for row in report.rows if row.item_id]
+        SecurityEvent.objects.record(
+            kind=SecurityEvent.Kind.IMPORT,
+            user=actor,
+            detail={"file": name[:200], "created": report.count("create"), "updated": report.count("update")},
+            departments=sorted(set(ActionItem.objects.filter(pk__in=item_ids).values_list("department_id", flat=True))),
+        )
     return report
 
 

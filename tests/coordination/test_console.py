@@ -344,6 +344,12 @@ CONSOLE_PAGES = {
     "import_template": {"coordinating": 200, "liaison": 404, "method": "GET"},
     "report_brief": {"coordinating": 200, "liaison": 404, "method": "GET"},
     "report_read_ahead": {"coordinating": 404, "liaison": 404, "method": "GET", "args": [999999]},
+    # The account's own pages (users.account_pages): everyone's; the code page only while a code is owed.
+    "account_security": {"coordinating": 200, "liaison": 200, "method": "GET"},
+    "two_factor_enrol": {"coordinating": 200, "liaison": 200, "method": "GET"},
+    "two_factor_verify": {"coordinating": 302, "liaison": 302, "method": "GET"},
+    "recovery_codes_create": {"coordinating": 405, "liaison": 405, "method": "POST"},
+    "two_factor_disable": {"coordinating": 405, "liaison": 405, "method": "POST"},
 }
 
 
