@@ -2,6 +2,8 @@
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && echo $$p && break; done)
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
+export PORT
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: run test lint install migrate seed messages clean
@@ -24,9 +26,9 @@ seed: migrate
 run: seed
 	@echo ""
 	@echo "  Interagency coordination tracker"
-	@echo "    Admin:   http://127.0.0.1:8000/admin/"
-	@echo "    Health:  http://127.0.0.1:8000/health/  (database, broker, worker and beat)"
-	@echo "    API:     http://127.0.0.1:8000/api/v1/  docs: http://127.0.0.1:8000/api/docs/"
+	@echo "    Admin:   http://127.0.0.1:$(PORT)/admin/"
+	@echo "    Health:  http://127.0.0.1:$(PORT)/health/  (database, broker, worker and beat)"
+	@echo "    API:     http://127.0.0.1:$(PORT)/api/v1/  docs: http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "             a token: .venv/bin/python manage.py issue_token mod-liaison"
 	@echo "    Demo logins, all with the password demo-pass-2026 (development only):"
 	@echo "      coordinator, director           NSS security cooperation department"
@@ -35,9 +37,10 @@ run: seed
 	@echo "      mhlw-liaison, meti-liaison, mof-liaison, atla-liaison   (primary liaisons)"
 	@echo "      mod-alternate, mofa-alternate   (alternate liaisons)"
 	@echo "      admin                           (superuser)"
+	@echo "    Emails:  written to var/mail/ (one file per batch), not shown here"
 	@echo "  Web, Celery worker and beat start now; Ctrl-C stops all three."
 	@echo ""
-	$(BIN)/honcho start -f Procfile
+	@$(BIN)/python manage.py run_processes --procfile Procfile
 
 # The suite in two runs: everything but the end-to-end tests in one process per core (pytest-xdist), then the
 # end-to-end tests, which start real workers and servers on a shared broker, one after another with the machine

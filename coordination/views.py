@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from kombu import Connection
 
+from coordination.beat import beat_lease_holder
 from coordination.models import Heartbeat
 
 BROKER_CHECK_SECONDS = 2
@@ -57,6 +58,7 @@ def health(request):
                 "last_seen_at": last.isoformat() if last else None,
                 "seconds_ago": round((now - last).total_seconds()) if last else None,
             }
+        checks["beat"]["lease_holder"] = beat_lease_holder(now=now)  # the one beat sending the schedule
     if not checks["database"]["ok"]:
         state = "down"
     elif all(check["ok"] for check in checks.values()):

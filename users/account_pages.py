@@ -68,7 +68,9 @@ def enrol_view(site, request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = two_factor.authenticator_enrolment_confirm(request=request, user=user, code=form.cleaned_data["code"])
+            codes = two_factor.authenticator_enrolment_confirm(
+                request=request, user=user, code=form.cleaned_data["code"]
+            )
         except ValidationError as error:
             form.add_error("code" if hasattr(error, "error_dict") else None, error.messages)
         else:

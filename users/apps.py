@@ -7,4 +7,4 @@ class UsersConfig(AppConfig):
     verbose_name = _("Users")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the security log's receivers)
+        from . import checks, signals  # noqa: F401  (registers the deploy check, connects the security log)

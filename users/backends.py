@@ -7,8 +7,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-# The one development password of the demo data (README). Production settings refuse it.
-DEMO_PASSWORD = "demo-pass-2026"
+from .models import DEMO_PASSWORD
 
 
 class TrackerBackend(ModelBackend):

@@ -17,6 +17,9 @@ from .request_origin import current_origin
 
 security_logger = logging.getLogger("tracker.security")
 
+# The one development password of the demo data (README). Production settings refuse it.
+DEMO_PASSWORD = "demo-pass-2026"
+
 
 class User(AbstractUser):
     """A person (or a tool's service account) who signs in to the tracker."""
@@ -39,6 +42,12 @@ class User(AbstractUser):
         help_text=_("A tool, not a person: it has no password, never signs in to the admin and acts by tokens."),
     )
 
+    uses_demo_password = models.BooleanField(
+        _("uses the demo password"),
+        default=False,
+        editable=False,
+        help_text=_("Set when the password is the demo data's; production's deploy check fails while anyone has it."),
+    )
     session_generation = models.PositiveIntegerField(
         _("session generation"),
         default=0,
@@ -55,6 +64,11 @@ class User(AbstractUser):
         full_name = self.get_full_name()
         return f"{full_name} ({self.username})" if full_name else self.username
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        # The only moment the password is known in clear: remember whether it is the demo data's (users.checks).
+        self.uses_demo_password = raw_password == DEMO_PASSWORD
+
     @classmethod
     def from_db(cls, db, field_names, values):
         user = super().from_db(db, field_names, values)
@@ -65,6 +79,8 @@ class User(AbstractUser):
         """An account that stops being active loses its sessions at once (and its tokens, which check the flag); a
         new password is put on the security record."""
         password_changed = self._password is not None and self.pk is not None
+        if self._password is not None and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "uses_demo_password"}
         deactivated = getattr(self, "_loaded_is_active", None) is True and not self.is_active
         if deactivated:
             self.session_generation += 1
@@ -75,13 +91,17 @@ class User(AbstractUser):
         if password_changed:
             SecurityEvent.objects.record(kind=SecurityEvent.Kind.PASSWORD_CHANGED, user=self)
         if deactivated:
-            SecurityEvent.objects.record(kind=SecurityEvent.Kind.SESSIONS_ENDED, user=self, detail={"reason": "deactivated"})
+            SecurityEvent.objects.record(
+                kind=SecurityEvent.Kind.SESSIONS_ENDED, user=self, detail={"reason": "deactivated"}
+            )
 
     def sessions_end(self, *, reason: str, actor=None) -> None:
         """End every session of this account now: the next request of each one finds itself signed out."""
         User.objects.filter(pk=self.pk).update(session_generation=models.F("session_generation") + 1)
         self.refresh_from_db(fields=["session_generation"])
-        SecurityEvent.objects.record(kind=SecurityEvent.Kind.SESSIONS_ENDED, user=self, actor=actor, detail={"reason": reason})
+        SecurityEvent.objects.record(
+            kind=SecurityEvent.Kind.SESSIONS_ENDED, user=self, actor=actor, detail={"reason": reason}
+        )
 
     # Sessions carry a hash of the password and of the session generation: a new password or a raised generation
     # signs every existing session out (Django checks the hash on every request).

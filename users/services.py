@@ -9,13 +9,12 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.access import may_manage_tokens_of
@@ -122,7 +121,9 @@ def password_reset_email_send(*, user) -> None:
     """Email `user` a link to choose a new password, in their language. The link is built on SITE_URL, never on the
     Host header of whoever asked for it."""
     token = default_token_generator.make_token(user)
-    path = reverse("password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token})
+    path = reverse(
+        "password_reset_confirm", kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": token}
+    )
     context = {"user": user, "link": settings.SITE_URL.rstrip("/") + path, "site_url": settings.SITE_URL}
     with translation.override(user.preferred_language):
         subject = " ".join(render_to_string("users/password_reset_subject.txt", context).split())

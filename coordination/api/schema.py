@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 
@@ -63,6 +64,13 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <key>` or `Bearer <key>`; keys come from `manage.py issue_token` or the admin.",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The admin's session cookie, as drf-spectacular documents Django's session authentication (the second factor
+    is asked for at sign-in, in the admin)."""
+
+    target_class = "users.authentication.VerifiedSessionAuthentication"
 
 
 def _problem(code: str, reference: dict) -> dict:

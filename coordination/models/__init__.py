@@ -4,7 +4,7 @@ from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest,
 from .console import ImportBatch, ItemVisit, SavedView
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, IntegrationAccount, Meeting
 from .reminders import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
-from .system import Heartbeat, IdempotencyRecord
+from .system import BeatLease, Heartbeat, IdempotencyRecord
 
 __all__ = [
     "ActionItem",
@@ -14,6 +14,7 @@ __all__ = [
     "Department",
     "DepartmentMember",
     "ExtensionRequest",
+    "BeatLease",
     "Heartbeat",
     "IntegrationAccount",
     "IdempotencyRecord",

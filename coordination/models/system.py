@@ -25,6 +25,22 @@ class Heartbeat(models.Model):
         return f"{self.component} {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class BeatLease(models.Model):
+    """Which Celery beat may send the schedule: one row, held by one beat at a time and renewed while it runs, so
+    that a second beat started by mistake (or a standby) sends nothing until the holder stops or dies."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    holder = models.CharField(_("held by"), max_length=200)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("beat lease")
+        verbose_name_plural = _("beat leases")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
 class IdempotencyRecord(models.Model):
     """The first answer to an API POST sent with an Idempotency-Key, replayed when the same request is retried."""
 

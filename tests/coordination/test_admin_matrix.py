@@ -132,7 +132,9 @@ def url(model_admin, page, obj=None):
 
 def snapshot(objects) -> dict:
     """Every row of the sampled models; the security log is left out (each refusal adds a line to it)."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in objects if model is not SecurityEvent}
+    return {
+        model.__name__: list(model.objects.order_by("pk").values()) for model in objects if model is not SecurityEvent
+    }
 
 
 def test_every_tracker_model_admin_has_a_sample_and_a_rule(sample):

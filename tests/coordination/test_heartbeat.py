@@ -1,17 +1,24 @@
 """Heartbeats from Celery beat and the worker, and the health page that reports them."""
 
 import datetime
+import json
+import os
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from coordination.beat import beat_lease_hold
 from coordination.models import Heartbeat
 from coordination.tasks import heartbeat_record
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 START = datetime.datetime(2026, 6, 1, 1, 0, tzinfo=datetime.UTC)
 
 
@@ -33,8 +40,49 @@ def test_before_any_heartbeat_health_is_degraded_not_down(client, clock):
     assert (body["status"], body["ok"]) == ("degraded", False)
     assert body["checks"]["database"] == {"ok": True}
     assert body["checks"]["broker"] == {"ok": True}
-    assert body["checks"]["beat"] == {"ok": False, "last_seen_at": None, "seconds_ago": None}
+    assert body["checks"]["beat"] == {"ok": False, "last_seen_at": None, "seconds_ago": None, "lease_holder": None}
     assert body["checks"]["worker"]["ok"] is False
+
+
+def test_health_names_the_beat_that_holds_the_schedule(client, clock):
+    assert beat_lease_hold(holder="web-1:4242:abcd", now=START, seconds=60)
+    assert not beat_lease_hold(holder="web-2:99:ef01", now=START, seconds=60)  # a second beat stands by
+    assert client.get("/health/").json()["checks"]["beat"]["lease_holder"] == "web-1:4242:abcd"
+
+
+def health_without_database(database_url: str) -> tuple[int, dict]:
+    """/health/ served by a fresh process whose database cannot be reached (nothing here is mocked)."""
+    code = (
+        "import json, django; django.setup(); from django.test import Client; "
+        "r = Client().get('/health/', HTTP_HOST='127.0.0.1'); print(r.status_code); print(r.content.decode())"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url}
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    status, body = result.stdout.strip().splitlines()[-2:]
+    return int(status), json.loads(body)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "sqlite:////nonexistent-directory/tracker.sqlite3",
+        f"postgres://postgres@127.0.0.1:{free_port()}/tracker",  # a loopback port nothing listens on
+    ],
+    ids=["sqlite", "postgresql"],
+)
+def test_an_unreachable_database_is_the_one_outage(database_url):
+    status, body = health_without_database(database_url)
+    assert status == 503
+    assert body["status"] == "down" and body["checks"]["database"]["ok"] is False
 
 
 def test_an_unreachable_broker_is_degraded_and_answers_quickly(client, clock, settings):

@@ -89,4 +89,6 @@ def test_the_link_is_built_on_site_url_whatever_host_asked(client, world, settin
     with django_capture_on_commit_callbacks():
         client.post(RESET, {"email": world.coordinator.email}, HTTP_HOST="evil.example.com")
     password_reset_email_task(world.coordinator.pk)
-    assert "evil.example.com" not in mail.outbox[0].body and "https://tracker.example.go.jp/reset/" in mail.outbox[0].body
+    assert (
+        "evil.example.com" not in mail.outbox[0].body and "https://tracker.example.go.jp/reset/" in mail.outbox[0].body
+    )

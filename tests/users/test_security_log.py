@@ -107,8 +107,14 @@ def test_deactivating_through_the_admin_ends_the_sessions(client, staff_world):
     page = client.get(reverse("admin:users_user_change", args=[world.lead_liaison.pk]))
     assert page.status_code == 200
     data = {
-        "username": "mod-liaison", "first_name": "A", "last_name": "B", "email": "mod@example.go.jp",
-        "preferred_language": "en", "is_staff": "on", "date_joined_0": "2026-06-01", "date_joined_1": "10:00:00",
+        "username": "mod-liaison",
+        "first_name": "A",
+        "last_name": "B",
+        "email": "mod@example.go.jp",
+        "preferred_language": "en",
+        "is_staff": "on",
+        "date_joined_0": "2026-06-01",
+        "date_joined_1": "10:00:00",
     }  # fmt: skip  (is_active left out: unticked)
     response = client.post(reverse("admin:users_user_change", args=[world.lead_liaison.pk]), data)
     assert response.status_code == 302, response.text[:500]

@@ -158,6 +158,7 @@ def test_only_a_superuser_resets_someone_elses_second_factor(client, staff_world
     enrol(client)
     client.force_login(getattr(world, role))
     client.post(
-        reverse("admin:users_user_changelist"), {"action": "reset_second_factor", "_selected_action": [world.director.pk]}
+        reverse("admin:users_user_changelist"),
+        {"action": "reset_second_factor", "_selected_action": [world.director.pk]},
     )
     assert two_factor_enabled(world.director)

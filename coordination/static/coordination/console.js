@@ -41,6 +41,13 @@
     });
   }
 
+  // A key or secret shown once is selected whole on a click, ready to copy (no inline handler: the CSP allows none).
+  document.addEventListener("click", function (event) {
+    if (event.target.classList && event.target.classList.contains("shown-once")) {
+      event.target.select();
+    }
+  });
+
   // The admin turns its selects into search boxes in a jQuery "ready" handler registered before this one, so a
   // handler registered here runs after it. Pages without the admin's jQuery have no such boxes.
   if (window.django && window.django.jQuery) {

@@ -1,0 +1,92 @@
+"""Exactly one Celery beat sends the schedule, however many are started: each beat holds a lease in the database
+before it sends anything (`BeatLease`), renews it while it runs and gives it up when it stops. A second beat (a
+deployment mistake, or a standby on another machine) waits, sending nothing, and takes over within the lease's
+length once the holder stops or dies."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+import uuid
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from coordination.models import BeatLease
+
+LEASE_NAME = "beat"
+logger = logging.getLogger(__name__)
+
+
+def beat_lease_hold(*, holder: str, now: datetime.datetime, seconds: int) -> bool:
+    """Take or renew the lease for `holder` until `now + seconds`; False while another holder's lease runs."""
+    expires_at = now + datetime.timedelta(seconds=seconds)
+    renewed = (
+        BeatLease.objects.filter(name=LEASE_NAME)
+        .filter(Q(holder=holder) | Q(expires_at__lt=now))
+        .update(holder=holder, expires_at=expires_at)
+    )
+    if renewed:
+        return True
+    try:
+        with transaction.atomic():
+            BeatLease.objects.create(name=LEASE_NAME, holder=holder, expires_at=expires_at)
+    except IntegrityError:
+        return False  # held by another beat, whose lease has not run out
+    return True
+
+
+def beat_lease_release(*, holder: str, now: datetime.datetime) -> None:
+    BeatLease.objects.filter(name=LEASE_NAME, holder=holder).update(expires_at=now)
+
+
+def beat_lease_holder(*, now: datetime.datetime) -> str | None:
+    """Who holds the lease now, if anyone (for the health page)."""
+    lease = BeatLease.objects.filter(name=LEASE_NAME, expires_at__gte=now).first()
+    return lease.holder if lease else None
+
+
+class SingleBeatScheduler(DatabaseScheduler):
+    """django-celery-beat's scheduler (the schedule in the database, editable in the admin), sending only while
+    this beat holds the lease."""
+
+    def __init__(self, *args, **kwargs):
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.lease_seconds = settings.BEAT_LEASE_SECONDS
+        self.lease_until = None
+        self.standing_by = False
+        super().__init__(*args, **kwargs)
+
+    def _holds_lease(self) -> bool:
+        now = timezone.now()
+        # Renewed once a third of it has passed: a write every few seconds would be wasted.
+        if self.lease_until is not None and now < self.lease_until - datetime.timedelta(
+            seconds=self.lease_seconds * 2 / 3
+        ):
+            return True
+        if beat_lease_hold(holder=self.holder, now=now, seconds=self.lease_seconds):
+            self.lease_until = now + datetime.timedelta(seconds=self.lease_seconds)
+            if self.standing_by:
+                logger.warning("Beat %s took over the schedule.", self.holder)
+            self.standing_by = False
+            return True
+        self.lease_until = None
+        if not self.standing_by:
+            logger.warning("Another beat holds the schedule; %s stands by and sends nothing.", self.holder)
+        self.standing_by = True
+        return False
+
+    def tick(self, *args, **kwargs):
+        if not self._holds_lease():
+            return min(self.max_interval, self.lease_seconds / 3)
+        return super().tick(*args, **kwargs)
+
+    def close(self):
+        if self.lease_until is not None:
+            beat_lease_release(holder=self.holder, now=timezone.now())
+        super().close()
