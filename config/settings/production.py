@@ -9,7 +9,12 @@ from .base import DEVELOPMENT_SECRET_KEY, SECRET_KEY, env
 if env.bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG is for development only: unset it (or set DEBUG=false) in production.")
 DEBUG = False
-if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+if (
+    SECRET_KEY == DEVELOPMENT_SECRET_KEY
+    or SECRET_KEY.startswith("replace-with")  # the placeholder of docs/deploy.md
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a long random value (50 characters or more): the development key is refused in production."
     )
