@@ -1,8 +1,11 @@
-"""Renderers for the item list as a spreadsheet (`?format=xlsx`, `?format=csv`, or the matching Accept header).
-The view hands them a `Sheet`; anything else they get is an error, which goes out as JSON (problem+json)."""
+"""Renderers: the item list as a spreadsheet (`?format=xlsx`, `?format=csv`, or the matching Accept header; the view
+hands them a `Sheet`, anything else they get is an error, which goes out as JSON, problem+json), and the browsable
+API's pages under the Content Security Policy."""
 
 from __future__ import annotations
 
+from csp.constants import UNSAFE_INLINE
+from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from coordination.sheets.writers import XLSX_TYPE, Sheet, csv_bytes, xlsx_bytes
@@ -35,3 +38,15 @@ class CSVRenderer(SheetRenderer):
 
     def write(self, sheet):
         return csv_bytes(sheet)
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's browsable pages, for people trying the API in a browser. DRF's own page template sets a few styles
+    inline (floats, code colours), so these pages alone allow inline style attributes; scripts stay as strict as
+    everywhere else (the tracker's own pages allow no inline style either)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response._csp_update = {"style-src": [UNSAFE_INLINE]}
+        return super().render(data, accepted_media_type, renderer_context)

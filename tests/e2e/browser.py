@@ -58,11 +58,22 @@ def browser(tmp_path):
     options.add_experimental_option(
         "prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False}
     )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, where CSP refusals show
     driver = webdriver.Chrome(options=options, service=Service(executable_path=find_program(driver_names)))
     driver.download_dir = download_dir
     driver.implicitly_wait(5)
     yield driver
-    driver.quit()
+    try:
+        refusals = csp_refusals(driver)
+    finally:
+        driver.quit()
+    assert refusals == [], "the Content Security Policy refused: " + json.dumps(refusals, indent=1)
+
+
+def csp_refusals(browser) -> list[str]:
+    """What the browser refused under the Content Security Policy since the last look (each page the test opened:
+    a script, a style or a request the policy does not allow)."""
+    return [entry["message"] for entry in browser.get_log("browser") if "Content Security Policy" in entry["message"]]
 
 
 def sign_in(browser, live_server, username: str, password: str = PASSWORD) -> None:
@@ -139,7 +150,10 @@ def axe_violations(browser) -> list[dict]:
 
 
 def check_page(browser, name: str) -> None:
-    """Screenshot the page under `name` and fail on any critical or serious accessibility violation."""
+    """Screenshot the page under `name` and fail on anything the Content Security Policy refused and on any critical
+    or serious accessibility violation."""
     screenshot(browser, name)
+    assert csp_refusals(browser) == [], f"{name}: the Content Security Policy refused something"
     violations = axe_violations(browser)
+    browser.get_log("browser")  # what axe-core's own probing of the page set off is not the page's doing
     assert violations == [], f"{name}: " + json.dumps(violations, ensure_ascii=False, indent=1)
