@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install migrate seed messages clean
+.PHONY: run cluster test lint install migrate seed messages clean
 
 $(STAMP):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."; exit 1; }
@@ -21,7 +21,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo $(SEED_ARGS)
 
 run: seed
 	@echo ""
@@ -41,6 +41,20 @@ run: seed
 	@echo "  Web, Celery worker and beat start now; Ctrl-C stops all three."
 	@echo ""
 	@$(BIN)/python manage.py run_processes --procfile Procfile
+
+# The production topology on one machine, to try it or to smoke-test a release: two gunicorn web processes
+# (127.0.0.1:8001 and :8002, as a reverse proxy would spread requests over them), two Celery workers and one beat,
+# with production settings behind the proxy switch (send X-Forwarded-Proto: https, as the proxy would). It uses
+# DATABASE_URL and REDIS_URL when set (PostgreSQL and Redis), else the embedded defaults; SECRET_KEY, if unset,
+# is made up for the run. Ctrl-C stops everything.
+CLUSTER_ENV = DJANGO_SETTINGS_MODULE=config.settings.production BEHIND_PROXY=true \
+	SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" EMAIL_URL="$${EMAIL_URL:-filemail:///$(CURDIR)/var/mail}"
+cluster: migrate
+	@env $(CLUSTER_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@echo "  Web: http://127.0.0.1:$${WEB1_PORT:-8001}/ and http://127.0.0.1:$${WEB2_PORT:-8002}/ (production settings:"
+	@echo "  plain http answers only with X-Forwarded-Proto: https, as from the proxy). Ctrl-C stops all."
+	@env $(CLUSTER_ENV) $(BIN)/python manage.py run_processes --procfile Procfile.cluster
 
 # The suite in two runs: everything but the end-to-end tests in one process per core (pytest-xdist), then the
 # end-to-end tests, which start real workers and servers on a shared broker, one after another with the machine

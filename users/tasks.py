@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from .models import User
 from .services import password_reset_email_send
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -14,3 +18,4 @@ def password_reset_email_task(user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is not None:
         password_reset_email_send(user=user)
+        logger.info("Password-reset link sent to account %s.", user.pk)
