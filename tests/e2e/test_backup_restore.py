@@ -23,7 +23,8 @@ ADD_ATTACHMENT = """
 from django.core.files.uploadedfile import SimpleUploadedFile
 from coordination.models import ActionItem
 from coordination.services.records import attachment_create
-item = ActionItem.objects.filter(status__in=ActionItem.OPEN_STATUSES).select_related("department").order_by("pk").first()
+open_items = ActionItem.objects.filter(status__in=ActionItem.OPEN_STATUSES).select_related("department")
+item = open_items.order_by("pk").first()
 coordinator = item.department.members.filter(role="coordinator").first().user
 upload = SimpleUploadedFile("minutes.txt", "Minutes of the director-level meeting".encode(), "text/plain")
 print(attachment_create(actor=coordinator, item=item, upload=upload).pk)
