@@ -20,7 +20,8 @@ def broker_check() -> dict:
     """Whether the Celery broker accepts a connection now, within a couple of seconds (never hangs the page)."""
     broker = Connection(
         settings.CELERY_BROKER_URL,
-        transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        # A broker that accepts the connection and then says nothing is given as long as one that never answers.
+        transport_options={**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "socket_timeout": BROKER_CHECK_SECONDS},
         connect_timeout=BROKER_CHECK_SECONDS,
     )
     try:

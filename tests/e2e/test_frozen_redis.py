@@ -1,0 +1,106 @@
+"""A Redis that accepts connections and then never answers (frozen, not down) never hangs a request: the health
+page, a throttled API call and a request that queues a task each answer within a few seconds, because every Redis
+client has connect and socket timeouts. The frozen server is a loopback listener the test starts itself."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+REQUESTS = """
+import json, time, django
+django.setup()
+from django.test import Client
+from users.models import User
+from users.services import api_token_issue
+from coordination import services
+from coordination.models import Department
+user = User(username="coordinator", email="coordinator@example.go.jp")
+user.set_password("a-long-password-2026")
+user.save()
+department = Department.objects.create(code="NSS-SCD", name_en="Security Cooperation", name_ja="安全保障協力部")
+department.members.create(user=user, role="coordinator")
+key = api_token_issue(actor=user, user=user, name="frozen")[1]
+client = Client()
+timings = {}
+for name, call in [
+    ("health", lambda: client.get("/health/", HTTP_HOST="127.0.0.1")),
+    ("api", lambda: client.get("/api/v1/action-items/", HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION="Token " + key)),
+    ("queue", lambda: client.post("/admin/password_reset/", {"email": user.email}, HTTP_HOST="127.0.0.1")),
+]:
+    start = time.monotonic()
+    response = call()
+    timings[name] = {"status": response.status_code, "seconds": round(time.monotonic() - start, 2),
+                     "body": response.content.decode()[:300]}
+print(json.dumps(timings))
+"""
+
+
+class FrozenServer:
+    """Accepts connections on loopback, reads what it is sent, never answers."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(50)
+        self.port = self.listener.getsockname()[1]
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)  # kept open, never read from or answered
+
+    def close(self):
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+@pytest.fixture
+def frozen_redis():
+    server = FrozenServer()
+    yield server
+    server.close()
+
+
+def test_a_frozen_redis_never_hangs_a_request(process_env, tmp_path, frozen_redis):
+    env = {
+        **process_env,
+        "REDIS_URL": f"redis://127.0.0.1:{frozen_redis.port}/0",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'frozen.sqlite3'}",
+        "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", REQUESTS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    timings = json.loads(result.stdout.strip().splitlines()[-1])
+    print(json.dumps({name: timing["seconds"] for name, timing in timings.items()}))
+    assert frozen_redis.connections  # the clients did connect: the server was frozen, not refusing
+
+    health = timings["health"]
+    assert health["status"] == 200 and '"status": "degraded"' in health["body"]
+    assert '"broker": {"ok": false' in health["body"]
+    assert timings["api"]["status"] == 200  # throttling let the call through without its counter
+    assert timings["queue"]["status"] == 302  # the reset email is queued again from nowhere: logged, not raised
+    # The broker check waits 2 s, the cache 1 s, a publish 5 s (the broker's socket timeout): seconds, never minutes.
+    limits = {"health": 4, "api": 3, "queue": 12}
+    for name, timing in timings.items():
+        assert timing["seconds"] < limits[name], (name, timing)
+    assert "Throttling skipped" in result.stderr and "Broker unreachable" in result.stderr
