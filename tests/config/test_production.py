@@ -8,6 +8,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,17 +26,32 @@ def documented_environment() -> dict[str, str]:
     return dict(line.split("=", 1) for line in block.splitlines() if line and not line.startswith("#"))
 
 
-@pytest.fixture
-def deployment(tmp_path):
-    """The documented environment with a real secret key and a database of the test's own (migrated)."""
+def base_environment(tmp_path) -> dict[str, str]:
+    """The documented environment with a real secret key and files of the test's own."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "DJANGO_SETTINGS"))}
     env.pop("REDIS_URL", None)
     env.update(documented_environment())
     env["SECRET_KEY"] = secrets.token_urlsafe(64)
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'production.sqlite3'}"
     env["MEDIA_ROOT"] = str(tmp_path / "media")
-    run(env, "manage.py", "migrate", "--noinput", "-v0", check=True)
     return env
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory) -> Path:
+    """A database migrated once for the module; each test gets a copy of the file."""
+    folder = tmp_path_factory.mktemp("production-database")
+    database = folder / "migrated.sqlite3"
+    env = {**base_environment(folder), "DATABASE_URL": f"sqlite:///{database}"}
+    run(env, "manage.py", "migrate", "--noinput", "-v0", check=True)
+    return database
+
+
+@pytest.fixture
+def deployment(tmp_path, migrated_database):
+    """The documented environment with a real secret key and a migrated database of the test's own."""
+    database = tmp_path / "production.sqlite3"
+    shutil.copyfile(migrated_database, database)
+    return {**base_environment(tmp_path), "DATABASE_URL": f"sqlite:///{database}"}
 
 
 def run(env, *arguments, check=False):

@@ -15,6 +15,7 @@ from django.conf import settings
 from coordination.beat import beat_lease_hold
 from coordination.models import Heartbeat
 from coordination.tasks import heartbeat_record
+from tests.e2e.conftest import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +64,6 @@ def health_without_database(database_url: str) -> tuple[int, dict]:
     )
     status, body = result.stdout.strip().splitlines()[-2:]
     return int(status), json.loads(body)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
+import socket
 import sqlite3
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -20,6 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_DAY = datetime.date.fromisoformat(os.environ.get("E2E_DEMO_DAY", "2026-11-24"))
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server a test starts, or to be refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def sweep_moment(day: datetime.date = DEMO_DAY) -> str:
     """09:00 on the first business day from `day` on, as `send_reminders --at` takes it (the sweep skips closed
     days, so a demo built around one is swept when offices reopen)."""
@@ -29,33 +40,71 @@ def sweep_moment(day: datetime.date = DEMO_DAY) -> str:
 SWEEP_AT = sweep_moment()
 
 
-@pytest.fixture
-def process_env(tmp_path):
-    """Environment for the child processes: their own database and broker, never the suite's or make run's."""
+def _base_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    env["HEARTBEAT_INTERVAL_SECONDS"] = "1"
-    env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
     env["DEMO_TODAY"] = DEMO_DAY.isoformat()  # every seed_demo in a child process builds the same story
     # The tests sweep at moments of their own; beat sweeping at the machine's time would add that day's reminders.
     env["REMINDER_SWEEP_SCHEDULED"] = "false"
+    return env
+
+
+def _postgres_admin(database_url: str) -> str:
+    return urlunparse(urlparse(database_url)._replace(path="/postgres"))
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """A database migrated once per run, copied for each test (a migration run costs seconds; a copy nothing):
+    a SQLite file, or on the services leg a PostgreSQL database used as CREATE DATABASE's template."""
+    env = _base_env()
     database_url = os.environ.get("DATABASE_URL", "")
-    dropper = None
     if database_url.startswith("postgres"):
         import psycopg
 
-        name = f"tracker_e2e_{uuid.uuid4().hex[:8]}"
-        server = urlparse(database_url)
-        admin_url = urlunparse(server._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as connection:
+        name = f"tracker_e2e_template_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(_postgres_admin(database_url), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunparse(server._replace(path=f"/{name}"))
+        env["DATABASE_URL"] = urlunparse(urlparse(database_url)._replace(path=f"/{name}"))
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
+    env["CELERY_BROKER_DIR"] = str(tmp_path_factory.mktemp("template-broker"))
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=600
+    )
+    yield env["DATABASE_URL"]
+    if database_url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(_postgres_admin(database_url), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def process_env(tmp_path, migrated_template):
+    """Environment for the child processes: their own database (migrated) and broker, never the suite's or make
+    run's."""
+    env = _base_env()
+    env["HEARTBEAT_INTERVAL_SECONDS"] = "1"
+    env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
+    dropper = None
+    if migrated_template.startswith("postgres"):
+        import psycopg
+
+        name = f"tracker_e2e_{uuid.uuid4().hex[:8]}"
+        template = urlparse(migrated_template).path.lstrip("/")
+        admin_url = _postgres_admin(migrated_template)
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        env["DATABASE_URL"] = urlunparse(urlparse(migrated_template)._replace(path=f"/{name}"))
 
         def dropper():
             with psycopg.connect(admin_url, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+        database = tmp_path / "e2e.sqlite3"
+        shutil.copyfile(migrated_template.removeprefix("sqlite:///"), database)
+        env["DATABASE_URL"] = f"sqlite:///{database}"
     if os.environ.get("REDIS_URL"):
         # A database number of its own, so queued messages of other runs cannot interfere.
         redis = urlparse(os.environ["REDIS_URL"])

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import SWEEP_AT, child_query
+from tests.e2e.conftest import SWEEP_AT, child_query, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -32,12 +31,6 @@ member = DepartmentMember.objects.select_related("department", "user").filter(ro
 services.integration_account_create(actor=member.user, username="smoke-sync", department=member.department)
 print(member.department.code)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(port: int, path: str, *, token: str = "", body: dict | None = None, proxied: bool = True):
