@@ -53,25 +53,49 @@ def _postgres_admin(database_url: str) -> str:
     return urlunparse(urlparse(database_url)._replace(path="/postgres"))
 
 
+def _database_like(template_url: str, name: str, folder: Path):
+    """A new database holding what the template holds: (its URL, a function that drops it or None)."""
+    if template_url.startswith("postgres"):
+        import psycopg
+
+        server = urlparse(template_url)
+        admin_url = _postgres_admin(template_url)
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{server.path.lstrip("/")}"')
+
+        def dropper():
+            with psycopg.connect(admin_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return urlunparse(server._replace(path=f"/{name}")), dropper
+    database = folder / f"{name}.sqlite3"
+    shutil.copyfile(template_url.removeprefix("sqlite:///"), database)
+    return f"sqlite:///{database}", None
+
+
+def _manage(env, *arguments) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, check=True, timeout=600, capture_output=True
+    )
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory):
     """A database migrated once per run, copied for each test (a migration run costs seconds; a copy nothing):
     a SQLite file, or on the services leg a PostgreSQL database used as CREATE DATABASE's template."""
-    env = _base_env()
+    folder = tmp_path_factory.mktemp("template")
+    env = {**_base_env(), "CELERY_BROKER_DIR": str(folder / "broker")}
     database_url = os.environ.get("DATABASE_URL", "")
+    name = f"tracker_e2e_template_{uuid.uuid4().hex[:8]}"
     if database_url.startswith("postgres"):
         import psycopg
 
-        name = f"tracker_e2e_template_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(_postgres_admin(database_url), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = urlunparse(urlparse(database_url)._replace(path=f"/{name}"))
     else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
-    env["CELERY_BROKER_DIR"] = str(tmp_path_factory.mktemp("template-broker"))
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=600
-    )
+        env["DATABASE_URL"] = f"sqlite:///{folder / 'template.sqlite3'}"
+    _manage(env, "migrate", "--noinput", "-v0")
     yield env["DATABASE_URL"]
     if database_url.startswith("postgres"):
         import psycopg
@@ -80,31 +104,22 @@ def migrated_template(tmp_path_factory):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def process_env(tmp_path, migrated_template):
-    """Environment for the child processes: their own database (migrated) and broker, never the suite's or make
-    run's."""
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory, migrated_template):
+    """The migrated template with the demo data built around DEMO_DAY, loaded once per run."""
+    folder = tmp_path_factory.mktemp("seeded")
+    url, dropper = _database_like(migrated_template, f"tracker_e2e_seeded_{uuid.uuid4().hex[:8]}", folder)
+    _manage({**_base_env(), "DATABASE_URL": url, "CELERY_BROKER_DIR": str(folder / "broker")}, "seed_demo")
+    yield url
+    if dropper:
+        dropper()
+
+
+def _process_env(tmp_path: Path, template_url: str):
     env = _base_env()
     env["HEARTBEAT_INTERVAL_SECONDS"] = "1"
     env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
-    dropper = None
-    if migrated_template.startswith("postgres"):
-        import psycopg
-
-        name = f"tracker_e2e_{uuid.uuid4().hex[:8]}"
-        template = urlparse(migrated_template).path.lstrip("/")
-        admin_url = _postgres_admin(migrated_template)
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        env["DATABASE_URL"] = urlunparse(urlparse(migrated_template)._replace(path=f"/{name}"))
-
-        def dropper():
-            with psycopg.connect(admin_url, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        database = tmp_path / "e2e.sqlite3"
-        shutil.copyfile(migrated_template.removeprefix("sqlite:///"), database)
-        env["DATABASE_URL"] = f"sqlite:///{database}"
+    env["DATABASE_URL"], dropper = _database_like(template_url, f"tracker_e2e_{uuid.uuid4().hex[:8]}", tmp_path)
     if os.environ.get("REDIS_URL"):
         # A database number of its own, so queued messages of other runs cannot interfere.
         redis = urlparse(os.environ["REDIS_URL"])
@@ -112,6 +127,23 @@ def process_env(tmp_path, migrated_template):
         import redis as redis_client
 
         redis_client.Redis.from_url(env["REDIS_URL"]).flushdb()
+    return env, dropper
+
+
+@pytest.fixture
+def process_env(tmp_path, migrated_template):
+    """Environment for the child processes: their own database (migrated, empty) and broker, never the suite's or
+    make run's."""
+    env, dropper = _process_env(tmp_path, migrated_template)
+    yield env
+    if dropper:
+        dropper()
+
+
+@pytest.fixture
+def seeded_env(tmp_path, seeded_template):
+    """As `process_env`, with the demo data already loaded (seed_demo again changes nothing)."""
+    env, dropper = _process_env(tmp_path, seeded_template)
     yield env
     if dropper:
         dropper()

@@ -56,11 +56,9 @@ def contents(env) -> dict[str, list[tuple]]:
     return {table: sorted(map(repr, child_query(env, f'SELECT * FROM "{table}"'))) for table in tables(env)}
 
 
-def test_a_backup_restores_every_row_and_the_media_files(process_env, tmp_path):
+def test_a_backup_restores_every_row_and_the_media_files(seeded_env, tmp_path):
     media = tmp_path / "media"
-    env = {**process_env, "MEDIA_ROOT": str(media)}
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "seed_demo")
+    env = {**seeded_env, "MEDIA_ROOT": str(media)}
     attachment = int(manage(env, "shell", "-c", ADD_ATTACHMENT).split()[-1])
     before = contents(env)
     assert len(before) > 30 and sum(len(rows) for rows in before.values()) > 500

@@ -29,11 +29,9 @@ def states(env) -> dict[str, int]:
     return dict(child_query(env, sql))
 
 
-def test_a_worker_delivers_every_recorded_reminder_once(process_env, tmp_path):
+def test_a_worker_delivers_every_recorded_reminder_once(seeded_env, tmp_path):
     mailbox = tmp_path / "mail"
-    env = {**process_env, "EMAIL_URL": f"filemail:///{mailbox}"}  # django-environ drops one slash of the path
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "seed_demo", capture_output=True)
+    env = {**seeded_env, "EMAIL_URL": f"filemail:///{mailbox}"}  # django-environ drops one slash of the path
     swept = manage(env, "send_reminders", "--at", SWEEP_AT, capture_output=True).stdout
     recorded = int(swept.strip().splitlines()[-1].split("recorded ")[1].split()[0])
     recipients = len(
@@ -71,21 +69,19 @@ def test_a_worker_delivers_every_recorded_reminder_once(process_env, tmp_path):
     assert swept_again.strip().endswith("recorded 0 reminders.")
 
 
-def test_two_sweeps_at_once_record_each_reminder_once(process_env):
-    manage(process_env, "migrate", "--noinput", "-v0")
-    manage(process_env, "seed_demo", capture_output=True)
-    expected = manage(process_env, "send_reminders", "--at", SWEEP_AT, "--dry-run", capture_output=True).stdout
+def test_two_sweeps_at_once_record_each_reminder_once(seeded_env):
+    expected = manage(seeded_env, "send_reminders", "--at", SWEEP_AT, "--dry-run", capture_output=True).stdout
     expected = int(expected.strip().splitlines()[-1].split("would record ")[1].split()[0])
     command = [sys.executable, "manage.py", "send_reminders", "--at", SWEEP_AT]
     sweeps = [
-        subprocess.Popen(command, cwd=ROOT, env=process_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(command, cwd=ROOT, env=seeded_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(3)
     ]
     outputs = [sweep.communicate(timeout=180) for sweep in sweeps]
     assert [sweep.returncode for sweep in sweeps] == [0, 0, 0], outputs
-    assert sum(states(process_env).values()) == expected
+    assert sum(states(seeded_env).values()) == expected
     duplicates = (
         "SELECT COUNT(*) FROM (SELECT action_item_id, rule, recipient_id, occurrence FROM coordination_reminder"
     )
     duplicates += " GROUP BY action_item_id, rule, recipient_id, occurrence HAVING COUNT(*) > 1) AS twice"
-    assert child_query(process_env, duplicates) == [(0,)]
+    assert child_query(seeded_env, duplicates) == [(0,)]

@@ -60,18 +60,16 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_two_web_processes_and_two_workers_behind_the_proxy_switch(process_env, tmp_path):
+def test_two_web_processes_and_two_workers_behind_the_proxy_switch(seeded_env, tmp_path):
     mailbox = tmp_path / "mail"
     ports = free_port(), free_port()
-    env = {key: value for key, value in process_env.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    env = {key: value for key, value in seeded_env.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     env.update({
         "WEB1_PORT": str(ports[0]), "WEB2_PORT": str(ports[1]), "STATIC_ROOT": str(tmp_path / "static"),
         "EMAIL_URL": f"filemail:///{mailbox}", "EMAIL_BACKEND": "tests.mail_backends.SlowFileEmailBackend",
         "LOG_FORMAT": "plain", "TWO_FACTOR_REQUIRED": "true", "SLOW_MAIL_SECONDS": "0.5",
     })  # fmt: skip
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
-    subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, timeout=300, capture_output=True)
     department = subprocess.run(
         [*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout.split()[-1]

@@ -74,10 +74,10 @@ def health(port: int) -> str:
         return ""
 
 
-def test_make_run_is_quiet_and_ctrl_c_stops_everything_with_exit_status_0(process_env, tmp_path):
+def test_make_run_is_quiet_and_ctrl_c_stops_everything_with_exit_status_0(seeded_env, tmp_path):
     port = free_port()
     mailbox = tmp_path / "mail"
-    env = {key: value for key, value in process_env.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    env = {key: value for key, value in seeded_env.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     env.update({"PORT": str(port), "EMAIL_URL": f"filemail:///{mailbox}", "HEARTBEAT_INTERVAL_SECONDS": "2"})
     terminal = Terminal(["make", "run"], env)
     try:

@@ -47,10 +47,10 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_notifications_of_api_writes_go_out_once_the_broker_is_back(process_env, tmp_path):
+def test_notifications_of_api_writes_go_out_once_the_broker_is_back(seeded_env, tmp_path):
     mailbox = tmp_path / "mail"
     env = {
-        **process_env,
+        **seeded_env,
         "EMAIL_URL": f"filemail:///{mailbox}",  # django-environ drops one slash of the path
         "ALLOWED_HOSTS": "localhost,127.0.0.1,testserver",
         "REMINDER_REQUEUE_AFTER_SECONDS": "1",
@@ -58,8 +58,6 @@ def test_notifications_of_api_writes_go_out_once_the_broker_is_back(process_env,
         "HEARTBEAT_INTERVAL_SECONDS": "3600",
     }
     run = {"cwd": ROOT, "text": True, "timeout": 180, "check": True, "capture_output": True}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, **run)
-    subprocess.run([sys.executable, "manage.py", "seed_demo"], env=env, **run)
 
     down = {**env, "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}
     result = subprocess.run([sys.executable, "manage.py", "shell", "-c", WRITE_THROUGH_THE_API], env=down, **run)

@@ -37,10 +37,10 @@ def wait_for(condition, seconds, explain):
     raise AssertionError(explain())
 
 
-def test_a_worker_killed_during_delivery_loses_nothing_and_records_nothing_twice(process_env, tmp_path):
+def test_a_worker_killed_during_delivery_loses_nothing_and_records_nothing_twice(seeded_env, tmp_path):
     mailbox = tmp_path / "mail"
     env = {
-        **process_env,
+        **seeded_env,
         "EMAIL_URL": f"filemail:///{mailbox}",  # django-environ drops one slash of the path
         "EMAIL_BACKEND": "tests.mail_backends.SlowFileEmailBackend",
         "SLOW_MAIL_SECONDS": "1",
@@ -50,8 +50,6 @@ def test_a_worker_killed_during_delivery_loses_nothing_and_records_nothing_twice
         "HEARTBEAT_INTERVAL_SECONDS": "3600",
     }
     run = {"cwd": ROOT, "env": env, "check": True, "text": True, "capture_output": True, "timeout": 180}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], **run)
-    subprocess.run([sys.executable, "manage.py", "seed_demo"], **run)
     subprocess.run([sys.executable, "manage.py", "send_reminders", "--at", SWEEP_AT], **run)
     recorded = sum(states(env).values())
     recipients = len(child_query(env, f"SELECT DISTINCT recipient_id {SWEPT}"))
