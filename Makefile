@@ -56,12 +56,14 @@ cluster: migrate
 	@echo "  plain http answers only with X-Forwarded-Proto: https, as from the proxy). Ctrl-C stops all."
 	@env $(CLUSTER_ENV) $(BIN)/python manage.py run_processes --procfile Procfile.cluster
 
-# The suite in two runs: everything but the end-to-end tests in one process per core (pytest-xdist), then the
-# end-to-end tests, which start real workers and servers on a shared broker, one after another with the machine
-# to themselves, with the few tests whose cases share one node id (a parallel run would run only one of them).
+# The suite in three runs, each with every core busy: everything but the end-to-end tests in one process per core
+# (pytest-xdist); the end-to-end tests, which start real workers and servers (each test its own database, broker
+# and ports), two at a time, since they mostly wait on their children; and in one process the few tests whose
+# cases share one node id (a parallel run would run only one of them).
 test: install
 	$(BIN)/python -m pytest -m "not e2e and not serial" -n auto --dist loadgroup
-	$(BIN)/python -m pytest -m "e2e or serial"
+	$(BIN)/python -m pytest -m "e2e and not serial" -n 2
+	$(BIN)/python -m pytest -m serial
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,6 +4,11 @@ Its own lines are JSON like the app's (LOG_FORMAT=plain for text); each access l
 returned in X-Request-ID, the id in the app's lines for that request and in those of the tasks it queued."""
 
 import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project, read before gunicorn loads the app
+from config.log_formats import formatters  # noqa: E402
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
@@ -21,15 +26,7 @@ _format = os.environ.get("LOG_FORMAT", "json")
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",
-        },
-    },
+    "formatters": formatters(),
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _format, "stream": "ext://sys.stdout"}},
     "loggers": {
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},

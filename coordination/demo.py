@@ -168,20 +168,20 @@ class SeedReport:
 
 
 def _user(username: str, *, first: str, last: str, report: SeedReport, staff=True, superuser=False, lang="ja"):
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "first_name": first,
-            "last_name": last,
-            "email": f"{username}@example.invalid",
-            "is_staff": staff,
-            "is_superuser": superuser,
-            "preferred_language": lang,
-        },
-    )
-    if created:
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:  # the password set before the first save: a new account, not a password change on the record
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.invalid",
+            is_staff=staff,
+            is_superuser=superuser,
+            preferred_language=lang,
+        )
         user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        user.save()
     report.count("users", created)
     return user
 

@@ -47,6 +47,12 @@ def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+# A password-only session found to need nothing more is asked again after this long (a role that now requires a
+# second factor is noticed within it) or at its next sign-in, not on every page.
+NOTHING_PENDING_SECONDS = 300
+NOTHING_PENDING_KEY = "second_factor_nothing_pending_until"
+
+
 def second_factor_pending(request) -> str | None:
     """What a password-only session still has to do: "verify" (give a code) or "enrol" (set up an authenticator,
     where it is required), or None."""
@@ -58,10 +64,18 @@ def second_factor_pending(request) -> str | None:
     is_verified = getattr(user, "is_verified", None)
     if is_verified is not None and is_verified():
         return None
+    session = getattr(request, "session", None)
+    now = timezone.now().timestamp()
+    signed_in = user.last_login.timestamp() if user.last_login else 0
+    remembered = session.get(NOTHING_PENDING_KEY) if session is not None else None
+    if remembered and remembered[0] == signed_in and remembered[1] > now:
+        return None
     if two_factor_enabled(user):
         return "verify"
     if two_factor_required(user):
         return "enrol"
+    if session is not None:
+        session[NOTHING_PENDING_KEY] = [signed_in, now + NOTHING_PENDING_SECONDS]
     return None
 
 

@@ -10,7 +10,7 @@ STORAGES = {
 }
 CELERY_TASK_ALWAYS_EAGER = False
 if REDIS_URL:  # noqa: F405
-    # A Redis database of the suite's own: the throttling tests clear the cache.
+    # The suite's cache in a Redis database apart from the broker's; each throttling test keeps its own key prefix.
     from urllib.parse import urlparse, urlunparse
 
     CACHES["default"]["LOCATION"] = urlunparse(urlparse(REDIS_URL)._replace(path="/14"))  # noqa: F405

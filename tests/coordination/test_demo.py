@@ -16,7 +16,7 @@ from coordination.dashboard import ItemSets, dashboard
 from coordination.models import ActionItem, Department, DepartmentMember, ExtensionRequest, Initiative, Meeting
 from coordination.selectors import viewer_for
 from users.backends import DEMO_PASSWORD
-from users.models import User
+from users.models import SecurityEvent, User
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,8 @@ def test_seed_demo_loads_realistic_data_and_a_second_run_changes_nothing(capsys)
         assert items.filter(getattr(sets, name)()).exists(), name
     assert items.filter(status=ActionItem.Status.SUBMITTED).exists()
     assert dashboard(viewer, today=today).rows
+    # New accounts, not password changes: the security log (and the terminal of `make run`) stays quiet.
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PASSWORD_CHANGED).exists()
 
     before = snapshot()
     capsys.readouterr()

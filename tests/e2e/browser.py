@@ -7,6 +7,7 @@ registry into var/tools/ (as `.ci/run` does before the suite) and injected into 
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import subprocess
 import time
@@ -117,19 +118,27 @@ def screenshot(browser, name: str) -> Path:
 
 
 def axe_source() -> str:
-    """The pinned axe-core, fetched from the npm registry the first time."""
+    """The pinned axe-core, fetched from the npm registry the first time (by one worker of a parallel run: the
+    others wait for it)."""
     if not AXE_FILE.exists():
-        npm = find_program(("npm",))
-        if npm is None:
-            pytest.fail("npm is needed to fetch axe-core for the accessibility checks (Debian: apt install npm)")
         TOOLS.mkdir(parents=True, exist_ok=True)
-        command = [npm, "install", "--prefix", str(TOOLS), "--no-save", "--no-package-lock", "--no-audit"]
-        result = subprocess.run(
-            [*command, "--no-fund", f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=300
-        )
-        if result.returncode != 0 or not AXE_FILE.exists():
-            pytest.fail(f"could not fetch axe-core {AXE_VERSION} from the npm registry: {result.stderr[-500:]}")
+        with open(TOOLS / ".fetching", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE_FILE.exists():
+                _axe_fetch()
     return AXE_FILE.read_text()
+
+
+def _axe_fetch() -> None:
+    npm = find_program(("npm",))
+    if npm is None:
+        pytest.fail("npm is needed to fetch axe-core for the accessibility checks (Debian: apt install npm)")
+    command = [npm, "install", "--prefix", str(TOOLS), "--no-save", "--no-package-lock", "--no-audit"]
+    result = subprocess.run(
+        [*command, "--no-fund", f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=300
+    )
+    if result.returncode != 0 or not AXE_FILE.exists():
+        pytest.fail(f"could not fetch axe-core {AXE_VERSION} from the npm registry: {result.stderr[-500:]}")
 
 
 AXE_RUN = """

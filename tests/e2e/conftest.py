@@ -49,6 +49,13 @@ def _base_env() -> dict[str, str]:
     return env
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database exists so that it stops before the database is
+    dropped (a server thread still connected would keep PostgreSQL from dropping it at the end of the run)."""
+    return live_server
+
+
 def _postgres_admin(database_url: str) -> str:
     return urlunparse(urlparse(database_url)._replace(path="/postgres"))
 
@@ -121,9 +128,11 @@ def _process_env(tmp_path: Path, template_url: str):
     env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
     env["DATABASE_URL"], dropper = _database_like(template_url, f"tracker_e2e_{uuid.uuid4().hex[:8]}", tmp_path)
     if os.environ.get("REDIS_URL"):
-        # A database number of its own, so queued messages of other runs cannot interfere.
+        # A database number of each parallel worker's own (13, 12, ...: the suite's cache keeps 14), emptied first,
+        # so queued messages of other tests and runs cannot interfere.
+        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
         redis = urlparse(os.environ["REDIS_URL"])
-        env["REDIS_URL"] = urlunparse(redis._replace(path="/13"))
+        env["REDIS_URL"] = urlunparse(redis._replace(path=f"/{13 - worker}"))
         import redis as redis_client
 
         redis_client.Redis.from_url(env["REDIS_URL"]).flushdb()
@@ -147,6 +156,17 @@ def seeded_env(tmp_path, seeded_template):
     yield env
     if dropper:
         dropper()
+
+
+# The start of a script a child process runs (`python -c`): Django set up and a coordinator's account, `user`.
+WITH_AN_ACCOUNT = """
+import django
+django.setup()
+from users.models import User
+user = User(username="coordinator", email="coordinator@example.go.jp")
+user.set_password("a-long-password-2026")
+user.save()
+"""
 
 
 def child_query(env, sql: str) -> list[tuple]:

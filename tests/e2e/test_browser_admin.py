@@ -14,7 +14,7 @@ from coordination import services
 from coordination.models import ActionItem
 from tests.e2e.browser import screenshot, sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture

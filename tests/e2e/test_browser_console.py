@@ -25,7 +25,7 @@ from tests.e2e.conftest import DEMO_DAY
 from users.backends import DEMO_PASSWORD
 from users.models import User
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 Status = ActionItem.Status
 WAIT = (NoSuchElementException, StaleElementReferenceException)
 

@@ -15,7 +15,7 @@ from tests.conftest import DUE, TODAY
 from tests.e2e.browser import check_page, downloaded, print_to_pdf, sign_in
 from tests.e2e.test_browser_console import message_text, switch_to_japanese, wait_until
 
-pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.conftest import child_query
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 
 
 def heartbeats(env) -> dict[str, str]:

@@ -13,20 +13,18 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+from tests.e2e.conftest import WITH_AN_ACCOUNT
 
-REQUESTS = """
-import json, time, django
-django.setup()
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.e2e]
+
+REQUESTS = (
+    WITH_AN_ACCOUNT
+    + """
+import json, time
 from django.test import Client
-from users.models import User
 from users.services import api_token_issue
-from coordination import services
 from coordination.models import Department
-user = User(username="coordinator", email="coordinator@example.go.jp")
-user.set_password("a-long-password-2026")
-user.save()
 department = Department.objects.create(code="NSS-SCD", name_en="Security Cooperation", name_ja="安全保障協力部")
 department.members.create(user=user, role="coordinator")
 key = api_token_issue(actor=user, user=user, name="frozen")[1]
@@ -43,6 +41,7 @@ for name, call in [
                      "body": response.content.decode()[:300]}
 print(json.dumps(timings))
 """
+)
 
 
 class FrozenServer:

@@ -17,7 +17,7 @@ from coordination.models import ActionItem
 from tests.conftest import NOW
 from tests.contract import check_httpx
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
 

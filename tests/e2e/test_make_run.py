@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.conftest import SWEEP_AT, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 
 
 class Terminal:

@@ -16,7 +16,7 @@ from coordination.models import ActionItem
 from tests.conftest import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 
 
 def readme_example() -> str:

@@ -14,7 +14,7 @@ import pytest
 from tests.e2e.conftest import SWEEP_AT, child_query
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e]
 SWEPT = "FROM coordination_reminder WHERE message_id <> 'demo-data'"  # the demo's own past notices count as sent
 
 

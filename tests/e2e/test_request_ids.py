@@ -12,21 +12,20 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+from tests.e2e.conftest import WITH_AN_ACCOUNT
 
-ASK_FOR_RESET = """
-import django
-django.setup()
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.e2e]
+
+ASK_FOR_RESET = (
+    WITH_AN_ACCOUNT
+    + """
 from django.test import Client
-from users.models import User
-user = User(username="coordinator", email="coordinator@example.go.jp")
-user.set_password("a-long-password-2026")
-user.save()
 response = Client().post("/admin/password_reset/", {"email": user.email}, HTTP_HOST="127.0.0.1",
                          HTTP_X_REQUEST_ID="6b1f0c0e-5d2a-4a8b-9d8e-3c1f2a4b5c6d")
 print("X-Request-ID:", response.headers["X-Request-ID"])
 """
+)
 
 
 def json_lines(text: str) -> list[dict]:
@@ -40,7 +39,6 @@ def json_lines(text: str) -> list[dict]:
 
 def test_a_requests_id_is_in_its_log_lines_and_in_the_workers_lines_for_its_task(process_env, tmp_path):
     env = {**process_env, "LOG_FORMAT": "json", "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     web = subprocess.run(
         [sys.executable, "-c", ASK_FOR_RESET], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

@@ -8,11 +8,15 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.factories import DepartmentMemberFactory
 from users.models import SecurityEvent
 from users.two_factor import two_factor_enabled
 
@@ -162,3 +166,32 @@ def test_only_a_superuser_resets_someone_elses_second_factor(client, staff_world
         {"action": "reset_second_factor", "_selected_action": [world.director.pk]},
     )
     assert two_factor_enabled(world.director)
+
+
+def test_a_session_needing_nothing_more_is_asked_again_after_five_minutes_or_at_its_next_sign_in(
+    client, staff_world, settings, time_machine
+):
+    settings.TWO_FACTOR_REQUIRED = True
+    world = staff_world
+    sign_in(client, "mod-liaison")
+    assert client.get(INDEX).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(INDEX).status_code == 200
+    assert not [query for query in queries if "otp_totp" in query["sql"]]  # not asked again on every page
+
+    # Made a coordinator: the role requires a second factor, asked for within five minutes.
+    DepartmentMemberFactory(department=world.department, user=world.lead_liaison)
+    assert client.get(INDEX).status_code == 200
+    time_machine.shift(datetime.timedelta(minutes=5, seconds=1))
+    response = client.get(INDEX)
+    assert response.status_code == 302 and response.url.startswith(ENROL)
+
+    # Set up in another browser: this one is asked for a code as soon as it signs in again.
+    other = Client()
+    sign_in(other, "meti-liaison")
+    assert other.get(INDEX).status_code == 200
+    device = TOTPDevice.objects.create(user=world.unrelated_liaison, name="authenticator", confirmed=True)
+    assert two_factor_enabled(device.user)
+    sign_in(other, "meti-liaison")
+    response = other.get(INDEX)
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
