@@ -46,11 +46,15 @@ run: seed
 # (127.0.0.1:8001 and :8002, as a reverse proxy would spread requests over them), two Celery workers and one beat,
 # with production settings behind the proxy switch (send X-Forwarded-Proto: https, as the proxy would). It uses
 # DATABASE_URL and REDIS_URL when set (PostgreSQL and Redis), else the embedded defaults; SECRET_KEY, if unset,
-# is made up for the run. Ctrl-C stops everything.
+# is made up for the run, and AUDIT_KEY, if unset, made up once and kept in var/cluster-audit-key (the seals it
+# makes must verify at the next start). Ctrl-C stops everything.
 CLUSTER_ENV = DJANGO_SETTINGS_MODULE=config.settings.production BEHIND_PROXY=true \
 	SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')}" \
+	AUDIT_KEY="$${AUDIT_KEY:-$$(cat var/cluster-audit-key)}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" EMAIL_URL="$${EMAIL_URL:-filemail:///$(CURDIR)/var/mail}"
-cluster: migrate
+var/cluster-audit-key: | install
+	@mkdir -p var && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@ && chmod 600 $@
+cluster: migrate var/cluster-audit-key
 	@env $(CLUSTER_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	@echo "  Web: http://127.0.0.1:$${WEB1_PORT:-8001}/ and http://127.0.0.1:$${WEB2_PORT:-8002}/ (production settings:"
 	@echo "  plain http answers only with X-Forwarded-Proto: https, as from the proxy). Ctrl-C stops all."

@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from audit.records import SealedHistory
 from coordination.validation import sane_date, single_line
 
 
@@ -50,7 +50,7 @@ class Agency(TimeStampedModel):
         help_text=_("The ministry this agency belongs to, e.g. MLIT for the Japan Coast Guard."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("agency")
@@ -89,7 +89,7 @@ class OrgUnit(TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
     name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True, validators=[single_line])
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("organisational unit")
@@ -163,7 +163,7 @@ class Liaison(TimeStampedModel):
             "leave empty while the term runs."
         ),
     )
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     objects = LiaisonQuerySet.as_manager()
 

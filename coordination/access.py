@@ -18,6 +18,7 @@ from axes.models import AccessAttempt
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from agencies.models import Agency, Liaison, OrgUnit
+from audit.models import AuditCheck
 from coordination.models import (
     ActionItem,
     Attachment,
@@ -572,6 +573,18 @@ class LockoutRule(Rule):
 
     def visible(self, viewer):
         return AccessAttempt.objects.all() if viewer.is_superuser else AccessAttempt.objects.none()
+
+
+@_register(AuditCheck)
+class AuditCheckRule(Rule):
+    """The outcomes of the record's integrity checks: the system's administrators see them (a break concerning a
+    department also reaches its coordinators by email, with that department's part only); nobody changes them."""
+
+    def listed(self, viewer):
+        return viewer.is_superuser
+
+    def visible(self, viewer):
+        return AuditCheck.objects.all() if viewer.is_superuser else AuditCheck.objects.none()
 
 
 # --- What leaves the system -----------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ class SingleBeatScheduler(DatabaseScheduler):
         self.lease_seconds = settings.BEAT_LEASE_SECONDS
         self.lease_until = None
         self.standing_by = False
+        self.closed = False
         super().__init__(*args, **kwargs)
 
     def _holds_lease(self) -> bool:
@@ -82,11 +83,17 @@ class SingleBeatScheduler(DatabaseScheduler):
         return False
 
     def tick(self, *args, **kwargs):
+        if self.closed:
+            # Stopped (beat's SIGTERM handler closed the scheduler) while a send was blocked on the broker: the
+            # SystemExit that handler raised was taken for a failed send, so beat would go on ticking. Stop now.
+            raise SystemExit()
         if not self._holds_lease():
             return min(self.max_interval, self.lease_seconds / 3)
         return super().tick(*args, **kwargs)
 
     def close(self):
+        self.closed = True
         if self.lease_until is not None:
             beat_lease_release(holder=self.holder, now=timezone.now())
+            self.lease_until = None
         super().close()

@@ -45,6 +45,7 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
     ReminderPolicy,
+    archived_condition,
 )
 from coordination.reminders.rules import Policy, after_business_days_cutoff
 from coordination.workflow import Viewer
@@ -97,6 +98,10 @@ class ItemSets:
 
     def finished(self) -> Q:
         return Q(status__in=ActionItem.FINISHED_STATUSES)
+
+    def archived(self) -> Q:
+        """Finished longer ago than ARCHIVE_AFTER_DAYS: out of every working list and figure."""
+        return archived_condition(self.today)
 
     def overdue(self) -> Q:
         return Q(status__in=ActionItem.ACTIVE_STATUSES, due_date__lt=self.today)
@@ -277,7 +282,7 @@ def _progress(items: QuerySet, sets: ItemSets, key: str, subjects: QuerySet) -> 
 def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = None) -> Dashboard:
     """The dashboard's figures over the items `viewer` sees on `today`, in a fixed number of queries."""
     sets = sets or ItemSets.on(today)
-    items = action_items_visible(viewer)
+    items = action_items_visible(viewer).exclude(sets.archived())
 
     by_lead = items.values("lead_agency_id").annotate(
         **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},

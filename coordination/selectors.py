@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 
 from agencies.models import Liaison
@@ -117,6 +118,22 @@ def liaisons_for_agency(agency_id: int, *, today: datetime.date) -> QuerySet[Lia
         .filter(agency_id=agency_id, user__is_active=True)
         .select_related("user", "agency")
         .order_by("-role", "start_date")  # "primary" sorts after "alternate"
+    )
+
+
+def department_coordinators(department_id: int) -> QuerySet:
+    """The people who coordinate for a department now (active accounts with an active coordinator membership)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__department_id=department_id,
+            memberships__department__is_active=True,
+            memberships__role=DepartmentMember.Role.COORDINATOR,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("username")
     )
 
 

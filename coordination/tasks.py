@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from coordination.integrity import audit_anchor, audit_verify_and_alert
 from coordination.models import Heartbeat, IdempotencyRecord
 
 HEARTBEAT_TASK = "coordination.tasks.heartbeat_task"
@@ -157,3 +158,18 @@ def deliver_webhook_task(self, delivery_pk: int) -> None:
         webhook_deliver(delivery_pk=delivery_pk)
     except WebhookFailed as error:
         raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error
+
+
+# --- The record's integrity ---------------------------------------------------------------------------------------
+
+
+@shared_task(ignore_result=True)
+def audit_anchor_task() -> None:
+    """Periodic (beat, nightly): each sealed table's newest end written outside the database and emailed."""
+    audit_anchor()
+
+
+@shared_task(ignore_result=True)
+def audit_verify_task() -> None:
+    """Periodic (beat, nightly): every chain verified; a break is emailed to whom it concerns."""
+    audit_verify_and_alert()

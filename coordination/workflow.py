@@ -131,6 +131,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# What an archived item (finished longer ago than ARCHIVE_AFTER_DAYS) still takes: a coordinator reopening it, with
+# a reason. Everything else about it is read-only.
+ARCHIVE_ACTIONS = frozenset({"reopen"})
+
+
 def reopen_target(*, was_acknowledged: bool, was_assigned: bool) -> str:
     """Where a reopened item goes: back to work if the lead had taken it, else to where it stopped."""
     if was_acknowledged:

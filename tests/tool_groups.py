@@ -16,11 +16,13 @@ import pytest
 TOOL_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "browser": (("chromium", "chromium-browser", "google-chrome"), ("chromedriver",), ("npm",)),
     "gettext": (("xgettext",), ("msgmerge",)),
+    "redis_server": (("redis-server",),),
 }
 GROUP_HELP = {
     "browser": "drives the admin in headless Chromium and checks pages with axe-core, fetched by npm (Debian: apt "
     "install chromium chromium-driver fonts-noto-cjk npm)",
     "gettext": "checks the translation catalogue against the source (Debian: apt install gettext)",
+    "redis_server": "starts a Redis of its own and freezes it mid-conversation (Debian: apt install redis-server)",
 }
 
 

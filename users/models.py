@@ -7,11 +7,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
+
+from audit.records import SealedRecord
 
 from .request_origin import current_origin
 
@@ -173,7 +175,7 @@ class SecurityEventManager(models.Manager):
     ) -> SecurityEvent:
         """Put an event on the security record, with where the request being served came from (if any)."""
         origin = current_origin()
-        event = self.create(
+        event = self.model(
             at=now or timezone.now(),
             kind=kind,
             user=user,
@@ -185,8 +187,11 @@ class SecurityEventManager(models.Manager):
             request_id=origin.request_id if origin else "",
             detail=detail or {},
         )
-        if departments:
-            event.departments.set(departments)
+        event.sealed_departments = sorted({getattr(department, "pk", department) for department in departments})
+        with transaction.atomic():  # the departments are under the event's seal: written with it or not at all
+            event.save(force_insert=True)
+            if event.sealed_departments:
+                event.departments.set(event.sealed_departments)
         security_logger.info(
             "security event %s",
             kind,
@@ -195,7 +200,7 @@ class SecurityEventManager(models.Manager):
         return event
 
 
-class SecurityEvent(models.Model):
+class SecurityEvent(SealedRecord):
     """One event on the security record: a sign-in or a failed one, a lockout, a second-factor or token change, a
     refusal, an export or an import. Written by the system, never changed."""
 
@@ -267,3 +272,15 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.username or self.user_id or '-'} · {self.at:%Y-%m-%d %H:%M:%S}"
+
+    def sealed_extra(self) -> dict:
+        # The departments decide who sees the event: they are sealed with it.
+        return {"departments": list(getattr(self, "sealed_departments", []))}
+
+    @classmethod
+    def sealed_extras(cls, pks) -> dict:
+        extras = {pk: {"departments": []} for pk in pks}
+        pairs = cls.departments.through.objects.filter(securityevent_id__in=pks).order_by("department_id")
+        for event_id, department_id in pairs.values_list("securityevent_id", "department_id"):
+            extras[event_id]["departments"].append(department_id)
+        return extras

@@ -21,6 +21,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # A development default, clearly marked; production settings refuse it.
 DEVELOPMENT_SECRET_KEY = "development-only-insecure-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+# The key that seals history rows and security events (audit.sealing). Held outside the database: whoever has the
+# database alone cannot forge a seal. After a change, list the old key in AUDIT_PREVIOUS_KEYS so older seals verify.
+DEVELOPMENT_AUDIT_KEY = "development-only-audit-key-never-use-in-production"
+AUDIT_KEY = env("AUDIT_KEY", default=DEVELOPMENT_AUDIT_KEY)
+AUDIT_PREVIOUS_KEYS = env.list("AUDIT_PREVIOUS_KEYS", default=[])
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -44,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_guid",
     "csp",
+    "audit",
     "users",
     "agencies",
     "coordination",
@@ -191,6 +197,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Where the daily anchors (each sealed table's newest end) are written: outside the database, backed up with the
+# media files. Keep a copy elsewhere too (the superusers receive each one by email).
+AUDIT_ANCHOR_DIR = Path(env.str("AUDIT_ANCHOR_DIR", default=str(MEDIA_ROOT / "audit-anchors")))
 
 # --- Email ------------------------------------------------------------------------------------------------------
 # Default: every email is written to a file under var/mail/ (the mailbox `make run` names), never to a terminal.
@@ -261,11 +270,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.tasks.idempotency_records_purge_task",
         "schedule": 3600,
     },
+    # The record's integrity (coordination.integrity): the chain heads written outside the database, then every
+    # chain verified, every night.
+    "anchor-record-chains": {
+        "task": "coordination.tasks.audit_anchor_task",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    "verify-record-chains": {
+        "task": "coordination.tasks.audit_verify_task",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 # Off where the sweep is run another way (`send_reminders` from cron, or tests that sweep at a moment of their own
 # and must not see beat sweep at the machine's time).
 if not env.bool("REMINDER_SWEEP_SCHEDULED", default=True):
     del CELERY_BEAT_SCHEDULE["sweep-reminders"]
+
+# Closed and cancelled items move to the archive this many days after they finished: out of the working lists,
+# dashboards and reminders, still visible to whoever saw them, changed only by being reopened.
+ARCHIVE_AFTER_DAYS = env.int("ARCHIVE_AFTER_DAYS", default=180)
 
 # --- REST API ---------------------------------------------------------------------------------------------------
 KNOX_TOKEN_MODEL = "users.ApiToken"

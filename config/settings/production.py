@@ -4,7 +4,7 @@ required, static files through WhiteNoise, logs as JSON lines. `docs/deploy.md` 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEVELOPMENT_SECRET_KEY, SECRET_KEY, env
+from .base import AUDIT_KEY, DEVELOPMENT_AUDIT_KEY, DEVELOPMENT_SECRET_KEY, SECRET_KEY, env
 
 if env.bool("DEBUG", default=False):
     raise ImproperlyConfigured("DEBUG is for development only: unset it (or set DEBUG=false) in production.")
@@ -17,6 +17,12 @@ if (
 ):
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a long random value (50 characters or more): the development key is refused in production."
+    )
+
+if AUDIT_KEY == DEVELOPMENT_AUDIT_KEY or AUDIT_KEY.startswith("replace-with") or len(AUDIT_KEY) < 32:
+    raise ImproperlyConfigured(
+        "Set AUDIT_KEY to a long random value (32 characters or more), kept outside the database and its backups: "
+        "it seals the history and the security log, and the development key is refused in production."
     )
 
 if not (env.str("EMAIL_URL", default="") or env.str("EMAIL_BACKEND", default="")):

@@ -18,3 +18,7 @@ if REDIS_URL:  # noqa: F405
 # The tests' webhook receivers listen on 127.0.0.1 over plain http; every other private address stays refused.
 WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 WEBHOOK_ALLOW_HTTP = True
+
+# The live server's request threads close their database connection after each request: left open (a client that
+# keeps its HTTP connection alive) it would outlive the server and keep the test database from being dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

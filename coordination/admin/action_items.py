@@ -36,7 +36,7 @@ from coordination.selectors import action_item_roles, liaisons_for_agency
 from . import bulk, filters
 from .base import RestrictedAdmin, request_viewer
 from .display import concurrence_summary, due_text, progress_bar, status_badge
-from .exporting import ItemExports, export_actions
+from .exporting import ItemExports, export_actions, record_download
 from .forms import (
     ActionItemForm,
     AttachmentForm,
@@ -256,6 +256,8 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
         if obj is None:
             # Routing inside the lead agency comes once the item exists and its lead agency is known.
             return (workflow.COORDINATOR_FIELDS | {"supporting"}) - {"supporting_agencies"}
+        if obj.is_archived_on(japan_today()):
+            return frozenset()  # the archive is read-only: reopening is its one action
         fields = workflow.editable_fields(obj.status, self._roles(request, obj))
         if "supporting_agencies" in fields:
             fields = (fields - {"supporting_agencies"}) | {"supporting"}
@@ -434,6 +436,11 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
             ),
             *self.saved_view_urls(),
             path(
+                "<path:object_id>/record/",
+                self.admin_site.admin_view(self.record_view),
+                name="{}_{}_record".format(*info),
+            ),
+            path(
                 "<path:object_id>/attachment/<int:attachment_id>/",
                 self.admin_site.admin_view(self.attachment_view),
                 name="{}_{}_attachment".format(*info),
@@ -450,6 +457,11 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
         """The (label, url) of every action the request user can take on `obj` now."""
         roles = self._roles(request, obj)
         names = [(t.name, t.label) for t in workflow.available_transitions(obj.status, roles)]
+        record = (_("Download the full record (ZIP)"), reverse("admin:coordination_actionitem_record", args=[obj.pk]))
+        if obj.is_archived_on(japan_today()):
+            names = [(name, label) for name, label in names if name in workflow.ARCHIVE_ACTIONS]
+            acts = [(label, reverse("admin:coordination_actionitem_act", args=[obj.pk, name])) for name, label in names]
+            return [*acts, record]
         if workflow.ROUTING_FIELDS <= workflow.editable_fields(obj.status, roles) and obj.status != "draft":
             names.append(("route", ACTION_FORMS["route"][1]))
         if workflow.can_post_progress(obj.status, roles):
@@ -460,7 +472,8 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
             names.append(("concurrence", ACTION_FORMS["concurrence"][1]))
         if workflow.can_attach(obj.status, roles):
             names.append(("attach", ACTION_FORMS["attach"][1]))
-        return [(label, reverse("admin:coordination_actionitem_act", args=[obj.pk, name])) for name, label in names]
+        acts = [(label, reverse("admin:coordination_actionitem_act", args=[obj.pk, name])) for name, label in names]
+        return [*acts, record]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -508,6 +521,10 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
             messages.success(request, _("%(action)s: done.") % {"action": title})
             return HttpResponseRedirect(reverse("admin:coordination_actionitem_change", args=[obj.pk]))
         return self._action_response(request, obj, form, title)
+
+    def record_view(self, request, object_id):
+        obj = self._get_visible(request, object_id)
+        return record_download(request, ActionItem.objects.filter(pk=obj.pk))
 
     def attachment_view(self, request, object_id, attachment_id):
         """Download a file attached to an item the requester sees."""

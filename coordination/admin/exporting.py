@@ -1,13 +1,15 @@
 """Exports from the item list: the whole filtered list (the list's own filters, search and order) or the selected
-items, as XLSX or CSV in the reader's language (`coordination.sheets`)."""
+items, as XLSX or CSV in the reader's language (`coordination.sheets`); and the selected items' full records as
+one ZIP (`coordination.record_package`)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy
 
+from coordination import services
 from coordination.calendar import japan_today
 from coordination.sheets.exports import item_sheet
 from coordination.sheets.writers import sheet_download
@@ -46,6 +48,21 @@ EXPORT_ACTION_LABELS = {
 }
 
 
+def record_download(request, items) -> HttpResponse:
+    """The full records of `items` as one ZIP (`coordination.record_package`); the service logs the export."""
+    package = services.action_items_record_export(actor=request.user, items=items)
+    stem = f"record-{items.get().pk}" if items.count() == 1 else "records"
+    response = HttpResponse(package, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{japan_today()}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.action(description=gettext_lazy("Export the full records of the selected items (ZIP)"))
+def export_records(model_admin, request, queryset):
+    return record_download(request, queryset)
+
+
 def export_actions() -> list:
     """The list's actions that export the selected items."""
 
@@ -56,4 +73,4 @@ def export_actions() -> list:
         handler.__name__ = f"export_{file_format}"
         return admin.action(description=EXPORT_ACTION_LABELS[file_format])(handler)
 
-    return [make(file_format) for file_format in EXPORT_FORMATS]
+    return [*(make(file_format) for file_format in EXPORT_FORMATS), export_records]

@@ -1,13 +1,15 @@
 """The action-item list's filters. The named sets (overdue, stale, awaiting me, ...) are `dashboard.ItemSets`, so a
 dashboard number and the list it links to apply the same condition.
 
-Every item list opens on the work still open: closed and cancelled items are behind the "State" filter.
+Every item list opens on the work still open: closed and cancelled items are behind the "State" filter, and those
+finished longer ago than ARCHIVE_AFTER_DAYS behind its "Archive" choice alone.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q
@@ -31,10 +33,14 @@ def item_sets(request) -> ItemSets:
 class StateFilter(admin.SimpleListFilter):
     title = _("state")
     parameter_name = "state"
-    OPEN, FINISHED, ALL = "open", "finished", "all"
+    OPEN, FINISHED, ALL, ARCHIVED = "open", "finished", "all", "archived"
 
     def lookups(self, request, model_admin):
-        return [(self.FINISHED, _("Closed or cancelled")), (self.ALL, _("All"))]
+        return [
+            (self.FINISHED, _("Closed or cancelled")),
+            (self.ALL, _("All (but the archive)")),
+            (self.ARCHIVED, _("Archive (finished over %(days)d days ago)") % {"days": settings.ARCHIVE_AFTER_DAYS}),
+        ]
 
     def choices(self, changelist):
         """The default (no parameter) is the open work, shown first as "Open"."""
@@ -52,12 +58,15 @@ class StateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
+        archived = item_sets(request).archived()
         if value is None:
             return queryset.exclude(status__in=ActionItem.FINISHED_STATUSES)
         if value == self.FINISHED:
-            return queryset.filter(status__in=ActionItem.FINISHED_STATUSES)
+            return queryset.filter(status__in=ActionItem.FINISHED_STATUSES).exclude(archived)
         if value == self.ALL:
-            return queryset
+            return queryset.exclude(archived)
+        if value == self.ARCHIVED:
+            return queryset.filter(archived)
         raise IncorrectLookupParameters(_("Unknown state."))
 
 

@@ -14,7 +14,7 @@ from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 from agencies.models import OrgUnit
 from coordination.calendar import japan_today
-from coordination.models import ActionItem, Concurrence, Reminder
+from coordination.models import ActionItem, Concurrence, Reminder, archived_condition
 from coordination.search import items_search, search_terms
 
 STATUS_VALUES = [value for value, _label in ActionItem.Status.choices]
@@ -96,10 +96,29 @@ class ActionItemFilter(django_filters.FilterSet):
         lookup_expr="gte",
         help_text=_("ISO 8601 date and time with offset: items changed at or after it (incremental sync)."),
     )
+    archived = django_filters.BooleanFilter(
+        method="filter_archived",
+        help_text=_(
+            "true: only the archive (items closed or cancelled longer ago than the archive period); false or "
+            "absent: everything else. An archived item's own address answers whatever this says."
+        ),
+    )
 
     class Meta:
         model = ActionItem
         fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        view = (getattr(self.request, "parser_context", None) or {}).get("view")
+        listing = not getattr(view, "detail", False)  # an item's own address finds it, archived or not
+        if listing and self.form.cleaned_data.get("archived") is None:  # lists leave the archive out unless asked
+            queryset = queryset.exclude(archived_condition(japan_today()))
+        return queryset
+
+    def filter_archived(self, queryset, name, value):
+        archived = archived_condition(japan_today())
+        return queryset.filter(archived) if value else queryset.exclude(archived)
 
     def filter_overdue(self, queryset, name, value):
         overdue = {"status__in": ActionItem.ACTIVE_STATUSES, "due_date__lt": japan_today()}

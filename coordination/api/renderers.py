@@ -50,3 +50,20 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         if response is not None:
             response._csp_update = {"style-src": [UNSAFE_INLINE]}
         return super().render(data, accepted_media_type, renderer_context)
+
+
+class ZipRenderer(BaseRenderer):
+    """An item's record package (`coordination.record_package`): the view hands it the ZIP's bytes; anything else it
+    gets is an error, which goes out as JSON."""
+
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        if renderer_context and renderer_context.get("response") is not None:
+            renderer_context["response"]["Content-Type"] = "application/problem+json"
+        return JSONRenderer().render(data)

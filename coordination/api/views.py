@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -53,7 +54,7 @@ from .pagination import (
     UpdatedCursorPagination,
 )
 from .permissions import RestrictedQuerysetMixin, request_viewer
-from .renderers import CSVRenderer, XLSXRenderer
+from .renderers import CSVRenderer, XLSXRenderer, ZipRenderer
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -339,6 +340,10 @@ def transition_summary(name: str) -> str:
     return f"{transition.label} ({', '.join(sorted(transition.sources))} → {transition.target}).{reason}"
 
 
+# The most items one record package holds when asked for through the API.
+RECORDS_PER_PACKAGE = 100
+
+
 @extend_schema_view(
     list=extend_schema(
         tags=["action items"],
@@ -392,6 +397,8 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         renderers = super().get_renderers()
         if getattr(self, "action", None) in ("list", None):
             renderers += [XLSXRenderer(), CSVRenderer()]
+        if getattr(self, "action", None) in ("record", "records"):
+            renderers += [ZipRenderer()]
         return renderers
 
     def list(self, request, *args, **kwargs):
@@ -620,6 +627,54 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         if not candidates:
             raise PermissionDenied(_("You are not a liaison of any supporting agency of this item."))
         raise ValidationError({"agency": [_("You serve several supporting agencies of this item: say which answers.")]})
+
+    def _record_response(self, items, stem: str) -> HttpResponse:
+        package = services.action_items_record_export(actor=self.request.user, items=items)
+        response = HttpResponse(package, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{stem}-{japan_today()}.zip"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
+        tags=["records"],
+        summary="The item's full record as one ZIP: record.json, the attached files, manifest.json and SHA256SUMS",
+        description=(
+            "Fields, history with who did what, progress updates, concurrences, extension requests and decisions, "
+            "attachments, and the reminders and notices sent (those the caller may see). Of a restricted item only "
+            "its id, titles, due date and link. Recorded on the security log as an export."
+        ),
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def record(self, request, pk=None):
+        item = self.visible_item()
+        return self._record_response(ActionItem.objects.filter(pk=item.pk), f"record-{item.pk}")
+
+    @extend_schema(
+        tags=["records"],
+        summary="Several items' full records as one ZIP (one folder per item)",
+        parameters=[
+            OpenApiParameter(
+                "ids", OpenApiTypes.STR, required=True, description="Item ids, comma-separated (at most 100)."
+            )
+        ],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def records(self, request):
+        raw = request.query_params.get("ids", "")
+        parts = [part.strip() for part in raw.split(",") if part.strip()]
+        well_formed = all(part.isdigit() and len(part) < 12 for part in parts)
+        if not parts or len(parts) > RECORDS_PER_PACKAGE or not well_formed:
+            raise ValidationError(
+                {"ids": [_("Give between 1 and %(most)d item ids, comma-separated.") % {"most": RECORDS_PER_PACKAGE}]}
+            )
+        ids = {int(part) for part in parts}
+        items = self.visible_items().filter(pk__in=ids)
+        missing = ids - set(items.values_list("pk", flat=True))
+        if missing:
+            raise NotFound(_("No such action item: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))})
+        return self._record_response(items, "records")
 
     @extend_schema(
         tags=["history"],

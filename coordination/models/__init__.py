@@ -1,12 +1,13 @@
 """Departments, initiatives, action items and everything recorded about them."""
 
-from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate
+from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest, ProgressUpdate, archived_condition
 from .console import ImportBatch, ItemVisit, SavedView
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, IntegrationAccount, Meeting
 from .reminders import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
 from .system import BeatLease, Heartbeat, IdempotencyRecord
 
 __all__ = [
+    "archived_condition",
     "ActionItem",
     "Attachment",
     "ClosureDay",

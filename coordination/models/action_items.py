@@ -8,15 +8,33 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Liaison, OrgUnit, TimeStampedModel, in_language
+from audit.records import SealedHistory
+from coordination.calendar import start_of
 from coordination.validation import LONG_TEXT, TEXT, sane_date, single_line, text_validators
 
 from .organisation import Department, Initiative, Meeting
 
 
+def archived_condition(today: datetime.date) -> Q:
+    """Items in the archive on `today`: closed or cancelled before the start of the day ARCHIVE_AFTER_DAYS earlier
+    (Japan time). They leave the working lists, dashboards and reminders, stay visible to whoever saw them, keep
+    their history, and change only by being reopened."""
+    cutoff = start_of(today - datetime.timedelta(days=settings.ARCHIVE_AFTER_DAYS))
+    return Q(status=ActionItem.Status.CLOSED, closed_at__lt=cutoff) | Q(
+        status=ActionItem.Status.CANCELLED, cancelled_at__lt=cutoff
+    )
+
+
 class ActionItemQuerySet(models.QuerySet):
+    def archived_on(self, today: datetime.date):
+        return self.filter(archived_condition(today))
+
+    def current_on(self, today: datetime.date):
+        """Everything but the archive: the items working lists and dashboards show."""
+        return self.exclude(archived_condition(today))
+
     def active(self):
         """Items the lead agency is working on: assigned and not yet submitted, closed or cancelled."""
         return self.filter(status__in=ActionItem.ACTIVE_STATUSES)
@@ -211,7 +229,7 @@ class ActionItem(TimeStampedModel):
     # What search reads (coordination.search): normalised copies the services keep, never shown, not in history.
     search_title = models.TextField(editable=False, blank=True, default="")
     search_text = models.TextField(editable=False, blank=True, default="")
-    history = HistoricalRecords(m2m_fields=[dependencies], excluded_fields=["search_title", "search_text"])
+    history = SealedHistory(m2m_fields=[dependencies], excluded_fields=["search_title", "search_text"])
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -260,6 +278,11 @@ class ActionItem(TimeStampedModel):
             models.Index(fields=["updated_at"], name="action_item_updated_at"),
         ]
 
+    def is_archived_on(self, today: datetime.date) -> bool:
+        cutoff = start_of(today - datetime.timedelta(days=settings.ARCHIVE_AFTER_DAYS))
+        finished_at = {self.Status.CLOSED: self.closed_at, self.Status.CANCELLED: self.cancelled_at}.get(self.status)
+        return finished_at is not None and finished_at < cutoff
+
     def __str__(self) -> str:
         return f"#{self.pk} {self.display_title}" if self.pk else self.display_title
 
@@ -306,7 +329,7 @@ class Concurrence(TimeStampedModel):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("non-concurrence noted at"), null=True, blank=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("concurrence")
@@ -335,7 +358,7 @@ class ProgressUpdate(models.Model):
     text = models.TextField(_("update"), max_length=TEXT, validators=text_validators(TEXT))
     percent_complete = models.PositiveSmallIntegerField(_("percent complete"), validators=[MaxValueValidator(100)])
     created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("progress update")
@@ -381,7 +404,7 @@ class ExtensionRequest(TimeStampedModel):
     decision_comment = models.TextField(
         _("decision comment"), blank=True, max_length=TEXT, validators=text_validators(TEXT)
     )
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("extension request")
@@ -422,7 +445,7 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("attachment")

@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from agencies.models import Agency, Liaison, TimeStampedModel, in_language
+from audit.records import SealedHistory
 from coordination.validation import LONG_TEXT, TEXT, sane_date, single_line, text_validators
 
 
@@ -19,7 +19,7 @@ class Department(TimeStampedModel):
     name_en = models.CharField(_("name (English)"), max_length=200, validators=[single_line])
     name_ja = models.CharField(_("name (Japanese)"), max_length=200, validators=[single_line])
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("department")
@@ -45,7 +45,7 @@ class DepartmentMember(TimeStampedModel):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.COORDINATOR)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("department member")
@@ -115,7 +115,7 @@ class IntegrationAccount(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("integration account")
@@ -148,7 +148,7 @@ class Meeting(TimeStampedModel):
     held_on = models.DateField(_("held on"), validators=[sane_date])
     agencies = models.ManyToManyField(Agency, verbose_name=_("participating agencies"), blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=LONG_TEXT, validators=text_validators(LONG_TEXT))
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("meeting")
@@ -176,7 +176,7 @@ class Initiative(TimeStampedModel):
         _("description"), blank=True, max_length=LONG_TEXT, validators=text_validators(LONG_TEXT)
     )
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("initiative")
@@ -204,7 +204,7 @@ class ClosureDay(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("extra closure day")

@@ -5,9 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from agencies.models import TimeStampedModel
+from audit.records import SealedHistory
 from coordination.validation import single_line
 
 from .action_items import ActionItem
@@ -53,7 +53,7 @@ class ReminderPolicy(TimeStampedModel):
     concurrence_before_due = models.PositiveSmallIntegerField(
         _("remind supporting agencies to concur (business days before the due date)"), default=2, validators=DAYS
     )
-    history = HistoricalRecords()
+    history = SealedHistory()
 
     class Meta:
         verbose_name = _("reminder policy")
@@ -173,7 +173,7 @@ class WebhookEndpoint(TimeStampedModel):
     is_active = models.BooleanField(_("active"), default=True)
     consecutive_failures = models.PositiveSmallIntegerField(_("failures in a row"), default=0)
     disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["secret", "consecutive_failures"])
+    history = SealedHistory(excluded_fields=["secret", "consecutive_failures"])
 
     class Meta:
         verbose_name = _("webhook endpoint")

@@ -27,6 +27,7 @@ from .organisation import (
     meeting_update,
 )
 from .records import (
+    action_items_record_export,
     attachment_create,
     concurrence_note,
     concurrence_record,
@@ -36,6 +37,7 @@ from .records import (
 )
 
 __all__ = [
+    "action_items_record_export",
     "action_item_check_create",
     "action_item_check_update",
     "action_item_create",

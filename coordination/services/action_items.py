@@ -23,7 +23,7 @@ from coordination.models import (
 from coordination.reminders.events import TRANSITION_EVENTS, event_record
 from coordination.selectors import viewer_for
 
-from .common import _business_due_date, _lock, _lock_with_roles, _require, _roles, _save
+from .common import _business_due_date, _lock, _lock_with_roles, _refuse_archived, _require, _roles, _save
 
 Status = ActionItem.Status
 
@@ -250,6 +250,7 @@ def action_item_update(*, actor, item: ActionItem, changes: dict, now: datetime.
     """Change fields of an item; each field must be one the actor's role may change in the item's status."""
     now = now or timezone.now()
     item = _lock(item)
+    _refuse_archived(item, now=now)
     changed, supporting_ids, dependency_ids = _apply_changes(actor=actor, item=item, changes=changes, now=now)
     if not changed:
         return item
@@ -292,7 +293,7 @@ def action_item_transition(
 ) -> ActionItem:
     """Move an item along the workflow (assign, acknowledge, submit, close, ...), if the actor's role allows it."""
     now = now or timezone.now()
-    item, roles = _lock_with_roles(actor, item, now=now)
+    item, roles = _lock_with_roles(actor, item, now=now, reopening=name in workflow.ARCHIVE_ACTIONS)
     refusal = workflow.transition_refusal(name, item.status, roles)
     if refusal:
         raise PermissionDenied(refusal)

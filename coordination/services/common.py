@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -85,9 +86,22 @@ def _business_due_date(day: datetime.date | None, *, field: str = "due_date") ->
     return get_calendar().next_business_day(day)
 
 
-def _lock_with_roles(actor, item: ActionItem, *, now: datetime.datetime) -> tuple[ActionItem, frozenset[Role]]:
-    """Lock the item and return it with the actor's roles on it; anyone who cannot see it is refused."""
+def _lock_with_roles(
+    actor, item: ActionItem, *, now: datetime.datetime, reopening: bool = False
+) -> tuple[ActionItem, frozenset[Role]]:
+    """Lock the item and return it with the actor's roles on it; anyone who cannot see it is refused, and an
+    archived item takes nothing but being reopened."""
     item = _lock(item)
     roles = _roles(actor, item, now=now)
     _require(workflow.can_view(roles), _("You cannot change this item."))
+    if not reopening:
+        _refuse_archived(item, now=now)
     return item, roles
+
+
+def _refuse_archived(item: ActionItem, *, now: datetime.datetime) -> None:
+    if item.is_archived_on(japan_today(now)):
+        raise PermissionDenied(
+            _("This item is in the archive (finished more than %(days)d days ago): a coordinator reopens it first.")
+            % {"days": settings.ARCHIVE_AFTER_DAYS}
+        )

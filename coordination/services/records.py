@@ -24,8 +24,10 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
+from coordination.record_package import record_package
 from coordination.reminders.events import event_record
-from coordination.selectors import action_item_roles, viewer_for
+from coordination.selectors import action_item_roles, action_items_visible_to, viewer_for
+from users.models import SecurityEvent
 
 from .common import _business_due_date, _lock, _lock_with_roles, _refresh_search, _require, _save, _touch
 
@@ -264,3 +266,20 @@ def attachment_create(*, actor, item: ActionItem, upload, now: datetime.datetime
     _touch(item, now)
     _refresh_search(item)
     return attachment
+
+
+def action_items_record_export(*, actor, items, now: datetime.datetime | None = None) -> bytes:
+    """The full records of `items` (those `actor` sees) as one package (`coordination.record_package`), put on the
+    security log as an export of those items' departments."""
+    now = now or timezone.now()
+    viewer = viewer_for(actor, today=japan_today(now))
+    visible = action_items_visible_to(actor, today=japan_today(now), viewer=viewer)
+    items = items.filter(pk__in=visible.values("pk")).order_by("pk")
+    package = record_package(items, viewer, exported_by=actor, now=now)
+    SecurityEvent.objects.record(
+        kind=SecurityEvent.Kind.EXPORT,
+        user=actor,
+        detail={"format": "record package", "items": list(items.values_list("pk", flat=True)[:1000])},
+        departments=sorted(set(items.values_list("department_id", flat=True))),
+    )
+    return package

@@ -32,6 +32,7 @@ def base_environment(tmp_path) -> dict[str, str]:
     env.pop("REDIS_URL", None)
     env.update(documented_environment())
     env["SECRET_KEY"] = secrets.token_urlsafe(64)
+    env["AUDIT_KEY"] = secrets.token_urlsafe(48)
     env["MEDIA_ROOT"] = str(tmp_path / "media")
     return env
 
@@ -87,11 +88,27 @@ def test_the_deploy_check_fails_while_an_active_account_has_the_demo_password(de
         ({"SECRET_KEY": "development-only-insecure-key-never-use-in-production"}, "SECRET_KEY"),
         ({"SECRET_KEY": "short-but-random-Xq7"}, "SECRET_KEY"),
         ({"SECRET_KEY": documented_environment()["SECRET_KEY"]}, "SECRET_KEY"),  # the guide's placeholder
+        ({"AUDIT_KEY": None}, "AUDIT_KEY"),
+        ({"AUDIT_KEY": "development-only-audit-key-never-use-in-production"}, "AUDIT_KEY"),
+        ({"AUDIT_KEY": "short-audit-key-Xq7"}, "AUDIT_KEY"),
+        ({"AUDIT_KEY": documented_environment()["AUDIT_KEY"]}, "AUDIT_KEY"),  # the guide's placeholder
         ({"DEBUG": "true"}, "DEBUG"),
         ({"EMAIL_URL": None}, "EMAIL_URL"),
         ({"WEBHOOK_ALLOW_HTTP": "true"}, "WEBHOOK_ALLOW_HTTP"),
     ],
-    ids=["no-key", "development-key", "short-key", "placeholder-key", "debug", "no-email", "http-webhooks"],
+    ids=[
+        "no-key",
+        "development-key",
+        "short-key",
+        "placeholder-key",
+        "no-audit-key",
+        "development-audit-key",
+        "short-audit-key",
+        "placeholder-audit-key",
+        "debug",
+        "no-email",
+        "http-webhooks",
+    ],  # fmt: skip
 )
 def test_production_refuses_development_defaults(deployment, change, complaint):
     env = dict(deployment)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Liaison, OrgUnit
+from audit.models import AuditCheck
 from coordination import access, services
 from coordination.models import (
     ActionItem,
@@ -51,7 +52,7 @@ ROLES = [
     "superuser",
     "integration",  # a tool's account, even if someone ticked "staff": the admin's door stays shut
 ]
-TRACKER_APPS = {"agencies", "coordination", "users", "axes"}
+TRACKER_APPS = {"agencies", "coordination", "users", "axes", "audit"}
 MODEL_ADMINS = sorted(
     (model_admin for model, model_admin in admin.site._registry.items() if model._meta.app_label in TRACKER_APPS),
     key=lambda model_admin: model_admin.opts.label,
@@ -109,6 +110,10 @@ def sample(world, move_to_status, dns):
     objects[AccessAttempt] = AccessAttempt.objects.create(
         username="mod-liaison", ip_address="192.0.2.1", user_agent="x", failures_since_start=2, get_data="",
         post_data="", http_accept="", path_info="/admin/login/", attempt_time=timezone.now(),
+    )  # fmt: skip
+    objects[AuditCheck] = AuditCheck.objects.create(
+        at=timezone.now(), ok=False, rows=10, anchors=2, seconds=0.1,
+        problems=[{"chain": "users.securityevent", "kind": "changed", "seq": 3, "pk": 3, "detail": "x"}],
     )  # fmt: skip
     objects.update({
         Agency: world.mod, OrgUnit: world.mod_unit, Liaison: world.supporting_term, Department: world.department,
@@ -408,6 +413,7 @@ def test_every_item_action_page_for_every_role(client, world, sample):
     pages = [reverse("admin:coordination_actionitem_act", args=[item.pk, name]) for name in
              [*workflow.TRANSITIONS, *ACTION_FORMS]]  # fmt: skip
     pages.append(reverse("admin:coordination_actionitem_decide_extension", args=[item.pk, extension.pk]))
+    pages.append(reverse("admin:coordination_actionitem_record", args=[item.pk]))  # the record package download
     for role in ROLES:
         user = getattr(world, role)
         viewer = viewer_for(user, today=TODAY)

@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -156,6 +157,39 @@ def seeded_env(tmp_path, seeded_template):
     yield env
     if dropper:
         dropper()
+
+
+class FrozenServer:
+    """Accepts connections on loopback, reads what it is sent, never answers."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(50)
+        self.port = self.listener.getsockname()[1]
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)  # kept open, never read from or answered
+
+    def close(self):
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+@pytest.fixture
+def frozen_redis():
+    server = FrozenServer()
+    yield server
+    server.close()
 
 
 # The start of a script a child process runs (`python -c`): Django set up and a coordinator's account, `user`.

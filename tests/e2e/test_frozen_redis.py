@@ -5,10 +5,8 @@ client has connect and socket timeouts. The frozen server is a loopback listener
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -42,39 +40,6 @@ for name, call in [
 print(json.dumps(timings))
 """
 )
-
-
-class FrozenServer:
-    """Accepts connections on loopback, reads what it is sent, never answers."""
-
-    def __init__(self):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(50)
-        self.port = self.listener.getsockname()[1]
-        self.connections = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                connection, _address = self.listener.accept()
-            except OSError:
-                return
-            self.connections.append(connection)  # kept open, never read from or answered
-
-    def close(self):
-        self.listener.close()
-        for connection in self.connections:
-            connection.close()
-
-
-@pytest.fixture
-def frozen_redis():
-    server = FrozenServer()
-    yield server
-    server.close()
 
 
 def test_a_frozen_redis_never_hangs_a_request(process_env, tmp_path, frozen_redis):
