@@ -34,6 +34,8 @@ from coordination.selectors import action_item_history
 from coordination.workflow import Viewer
 
 FORMAT = "tracker-record/1"
+# The most items one package holds (it is built in memory, attachments included).
+MOST_ITEMS = 100
 ITEM_FIELDS = (
     "id", "external_id", "title", "title_ja", "description", "status", "status_reason", "priority", "marking",
     "percent_complete", "due_date", "original_due_date", "recurrence", "close_override_reason", "assigned_at",

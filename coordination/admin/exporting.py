@@ -4,13 +4,15 @@ one ZIP (`coordination.record_package`)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coordination import services
 from coordination.calendar import japan_today
+from coordination.record_package import MOST_ITEMS
 from coordination.sheets.exports import item_sheet
 from coordination.sheets.writers import sheet_download
 
@@ -60,6 +62,10 @@ def record_download(request, items) -> HttpResponse:
 
 @admin.action(description=gettext_lazy("Export the full records of the selected items (ZIP)"))
 def export_records(model_admin, request, queryset):
+    if queryset.count() > MOST_ITEMS:
+        message = _("A record package holds at most %(most)d items: select fewer.") % {"most": MOST_ITEMS}
+        model_admin.message_user(request, message, messages.ERROR)
+        return None
     return record_download(request, queryset)
 
 

@@ -33,6 +33,7 @@ from coordination.models import (
     Meeting,
     Reminder,
 )
+from coordination.record_package import MOST_ITEMS
 from coordination.selectors import (
     action_item_history,
     action_items_visible_to,
@@ -338,10 +339,6 @@ def transition_summary(name: str) -> str:
     transition = workflow.TRANSITIONS[name]
     reason = " A reason is required." if transition.reason_required else ""
     return f"{transition.label} ({', '.join(sorted(transition.sources))} → {transition.target}).{reason}"
-
-
-# The most items one record package holds when asked for through the API.
-RECORDS_PER_PACKAGE = 100
 
 
 @extend_schema_view(
@@ -665,9 +662,9 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         raw = request.query_params.get("ids", "")
         parts = [part.strip() for part in raw.split(",") if part.strip()]
         well_formed = all(part.isdigit() and len(part) < 12 for part in parts)
-        if not parts or len(parts) > RECORDS_PER_PACKAGE or not well_formed:
+        if not parts or len(parts) > MOST_ITEMS or not well_formed:
             raise ValidationError(
-                {"ids": [_("Give between 1 and %(most)d item ids, comma-separated.") % {"most": RECORDS_PER_PACKAGE}]}
+                {"ids": [_("Give between 1 and %(most)d item ids, comma-separated.") % {"most": MOST_ITEMS}]}
             )
         ids = {int(part) for part in parts}
         items = self.visible_items().filter(pk__in=ids)

@@ -281,6 +281,9 @@ ENDPOINTS = [
         body={"read_only": True},
     ),
     Endpoint("history", "get", ITEM + "history/", item_roles(200, 200, 200)),
+    # The record package: whoever sees the item (a download, on the security log, not a change).
+    Endpoint("record package", "get", ITEM + "record/", item_roles(200, 200, 200)),
+    Endpoint("record packages", "get", "/api/v1/action-items/records/?ids={item}", item_roles(200, 200, 200)),
     Endpoint("list attachments", "get", ITEM + "attachments/", item_roles(200, 200, 200)),
     Endpoint(
         "upload attachment",

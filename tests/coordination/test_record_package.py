@@ -181,3 +181,16 @@ def test_the_admin_downloads_one_record_from_the_item_page_and_several_from_the_
     manifest = json.loads(checked(listed.content)["manifest.json"])
     assert [row["id"] for row in manifest["items"]] == sorted([item.pk, second.pk])
     assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).count() == 2
+
+
+def test_a_selection_larger_than_a_package_holds_is_refused_with_a_message(recorded, client, monkeypatch):
+    monkeypatch.setattr("coordination.admin.exporting.MOST_ITEMS", 1)
+    second = ActionItemFactory(department=recorded.department, lead_agency=recorded.mod)
+    client.force_login(recorded.coordinator)
+    answer = client.post(
+        reverse("admin:coordination_actionitem_changelist"),
+        {"action": "export_records", "_selected_action": [recorded.item.pk, second.pk], "index": "0"},
+        follow=True,
+    )
+    assert answer.status_code == 200 and "at most 1 items" in answer.text
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).exists()
