@@ -5,6 +5,7 @@ length once the holder stops or dies."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import os
@@ -12,7 +13,7 @@ import socket
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_celery_beat.schedulers import DatabaseScheduler
@@ -61,7 +62,24 @@ class SingleBeatScheduler(DatabaseScheduler):
         self.lease_until = None
         self.standing_by = False
         self.closed = False
+        self._busy = 0  # inside a call that may be using the database or the broker
         super().__init__(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def _working(self):
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+
+    def setup_schedule(self):
+        with self._working():
+            super().setup_schedule()
+
+    def sync(self):
+        with self._working():
+            super().sync()
 
     def _holds_lease(self) -> bool:
         now = timezone.now()
@@ -87,13 +105,23 @@ class SingleBeatScheduler(DatabaseScheduler):
             # Stopped (beat's SIGTERM handler closed the scheduler) while a send was blocked on the broker: the
             # SystemExit that handler raised was taken for a failed send, so beat would go on ticking. Stop now.
             raise SystemExit()
-        if not self._holds_lease():
-            return min(self.max_interval, self.lease_seconds / 3)
-        return super().tick(*args, **kwargs)
+        with self._working():
+            if not self._holds_lease():
+                return min(self.max_interval, self.lease_seconds / 3)
+            return super().tick(*args, **kwargs)
 
     def close(self):
         self.closed = True
+        if self._busy:
+            # Called by beat's stop handler, from a signal that interrupted a database or broker call of this very
+            # thread: a second call on that connection would wait for the first for ever (psycopg's connection
+            # lock is not re-entrant). Only mark it closed: beat's loop stops at once, and closes again, outside
+            # any call, on its way out.
+            return
         if self.lease_until is not None:
-            beat_lease_release(holder=self.holder, now=timezone.now())
+            try:
+                beat_lease_release(holder=self.holder, now=timezone.now())
+            except DatabaseError as error:  # the lease then runs out by itself within its length
+                logger.warning("Beat %s could not give its lease up: %s", self.holder, error)
             self.lease_until = None
         super().close()
