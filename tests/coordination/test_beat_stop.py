@@ -12,7 +12,8 @@ from django.utils import timezone
 from config.celery import app
 from coordination.beat import SingleBeatScheduler, beat_lease_holder
 
-pytestmark = pytest.mark.django_db
+# Beat runs in autocommit, and django-celery-beat's scheduler drops a connection it finds inside a transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_stop_in_the_middle_of_a_call_touches_nothing_and_the_way_out_gives_the_lease_up():

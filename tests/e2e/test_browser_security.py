@@ -59,6 +59,9 @@ def test_a_coordinator_sets_up_two_factor_and_signs_in_again_with_a_recovery_cod
     wait_for(browser, lambda driver: driver.find_elements(By.CLASS_NAME, "tracker-dashboard"), "no dashboard")
 
     browser.find_element(By.CSS_SELECTOR, "#logout-form button").click()
+    # The logged-out page loads in full before the next sign-in starts (else the two navigations race).
+    wait_for(browser, lambda driver: driver.find_elements(By.LINK_TEXT, "Log in again"), "not logged out")
+    check_page(browser, "logged-out")
     sign_in(browser, live_server, "coordinator")
     wait_for(browser, lambda driver: "/account/two-factor/" in driver.current_url, "no code asked for")
     check_page(browser, "two-factor-verify")
