@@ -13,7 +13,7 @@ import socket
 import uuid
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_celery_beat.schedulers import DatabaseScheduler
@@ -21,6 +21,8 @@ from django_celery_beat.schedulers import DatabaseScheduler
 from coordination.models import BeatLease
 
 LEASE_NAME = "beat"
+# How soon beat tries the database again after it could not be reached.
+DATABASE_RETRY_SECONDS = 2
 logger = logging.getLogger(__name__)
 
 
@@ -106,7 +108,15 @@ class SingleBeatScheduler(DatabaseScheduler):
             # SystemExit that handler raised was taken for a failed send, so beat would go on ticking. Stop now.
             raise SystemExit()
         with self._working():
-            if not self._holds_lease():
+            try:
+                holds = self._holds_lease()
+            except DatabaseError as error:
+                # The database is out of reach (restarting, failing over): send nothing until the lease can be
+                # checked again, and keep running; django-celery-beat rides out the same outage in its own calls.
+                logger.warning("Beat %s cannot reach the database (%s); trying again shortly.", self.holder, error)
+                connection.close()
+                return min(self.max_interval, DATABASE_RETRY_SECONDS)
+            if not holds:
                 return min(self.max_interval, self.lease_seconds / 3)
             return super().tick(*args, **kwargs)
 

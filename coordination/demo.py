@@ -30,8 +30,8 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
+from coordination.queue import queueing_suspended
 from coordination.reminders.sweep import reminders_record
-from coordination.tasks import queueing_suspended
 from users.backends import DEMO_PASSWORD
 from users.models import User
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime
 import logging
 import socket
@@ -11,52 +9,23 @@ import socket
 from celery import shared_task
 from celery.signals import before_task_publish
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from coordination.integrity import audit_anchor, audit_verify_and_alert
 from coordination.models import Heartbeat, IdempotencyRecord
+from coordination.queue import outbox_relay, publish_now
+from coordination.reminders.delivery import DeliveryFailed, reminders_deliver, reminders_to_requeue
+from coordination.reminders.sweep import reminders_sweep
+from coordination.reminders.webhooks import WebhookFailed, webhook_deliver, webhooks_to_requeue
+from coordination.services import action_items_recur
 
 HEARTBEAT_TASK = "coordination.tasks.heartbeat_task"
 
 logger = logging.getLogger(__name__)
 
-# A user's request waits for the broker at most this long (a few quick retries, then give up and log).
+# A digest that cannot be sent is tried again this many times, with growing delays.
 MAX_DELIVERY_RETRIES = 5
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-
-
-_queueing_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("queueing_suspended", default=False)
-
-
-@contextlib.contextmanager
-def queueing_suspended():
-    """Queue nothing inside this block (loading demo data whose notices count as sent already)."""
-    token = _queueing_suspended.set(True)
-    try:
-        yield
-    finally:
-        _queueing_suspended.reset(token)
-
-
-def enqueue_after_commit(task, *args, **kwargs) -> None:
-    """Queue `task` once the current transaction commits; a broker that cannot be reached never undoes the write.
-
-    What the task would do is always recoverable from the database (the reminder ledger keeps unsent rows and a
-    periodic sweep queues them again), so a failed publish is logged and dropped rather than raised to the user.
-    """
-
-    if _queueing_suspended.get():
-        return
-
-    def publish():
-        try:
-            task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-        except Exception as error:  # kombu and redis raise several unrelated types for an unreachable broker
-            logger.warning("Broker unreachable: %s not queued now; it is picked up later (%s).", task.name, error)
-
-    transaction.on_commit(publish)
 
 
 @before_task_publish.connect
@@ -117,9 +86,6 @@ def sweep_reminders_task() -> None:
     The first run of a business day is at 09:00 Japan time; later runs catch up a missed one and record nothing
     new otherwise. Nothing is recorded on a day offices are closed.
     """
-    from coordination.reminders.sweep import reminders_sweep
-    from coordination.services import action_items_recur
-
     now = timezone.now()
     action_items_recur(now=now)  # a recurring item's next occurrence exists before the reminders are worked out
     reminders_sweep(at=now)
@@ -128,8 +94,6 @@ def sweep_reminders_task() -> None:
 @shared_task(bind=True, ignore_result=True, max_retries=MAX_DELIVERY_RETRIES)
 def deliver_reminders_task(self, recipient_id: int) -> None:
     """Send a recipient's pending reminders as one digest; retried with growing delays when sending fails."""
-    from coordination.reminders.delivery import DeliveryFailed, reminders_deliver
-
     try:
         reminders_deliver(recipient_id=recipient_id)
     except DeliveryFailed as error:
@@ -140,20 +104,24 @@ def deliver_reminders_task(self, recipient_id: int) -> None:
 def requeue_reminders_task() -> None:
     """Periodic (beat, every minute): queue again what is still unsent (a lost message, a dead worker, a broker
     that was down), so that every recorded reminder goes out."""
-    from coordination.reminders.delivery import reminders_to_requeue
-    from coordination.reminders.webhooks import webhooks_to_requeue
+    try:
+        for recipient_id in reminders_to_requeue():
+            publish_now(deliver_reminders_task.name, recipient_id)
+        for delivery_pk in webhooks_to_requeue():
+            publish_now(deliver_webhook_task.name, delivery_pk)
+    except Exception as error:  # kombu and redis raise several unrelated types for an unreachable broker
+        logger.warning("Broker unreachable: the unsent rows are queued again on the next run (%s).", error)
 
-    for recipient_id in reminders_to_requeue():
-        enqueue_after_commit(deliver_reminders_task, recipient_id)
-    for delivery_pk in webhooks_to_requeue():
-        enqueue_after_commit(deliver_webhook_task, delivery_pk)
+
+@shared_task(ignore_result=True)
+def relay_outbox_task() -> None:
+    """Periodic (beat, every few seconds): publish the tasks that changes wrote to the outbox (coordination.queue)."""
+    outbox_relay()
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=8)
 def deliver_webhook_task(self, delivery_pk: int) -> None:
     """Send one webhook delivery; network errors and non-2xx answers are retried with growing delays."""
-    from coordination.reminders.webhooks import WebhookFailed, webhook_deliver
-
     try:
         webhook_deliver(delivery_pk=delivery_pk)
     except WebhookFailed as error:

@@ -6,12 +6,13 @@ import datetime
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Min
 from django.http import JsonResponse
 from django.utils import timezone
 from kombu import Connection
 
 from coordination.beat import beat_lease_holder
-from coordination.models import Heartbeat
+from coordination.models import Heartbeat, OutboxMessage
 
 BROKER_CHECK_SECONDS = 2
 
@@ -31,6 +32,15 @@ def broker_check() -> dict:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"[:200]}
     finally:
         broker.release()
+
+
+def outbox_check(*, now: datetime.datetime) -> dict:
+    """How much queued work waits for the relay, and since when: late when the oldest has waited through several
+    relay runs (the broker down or frozen, or no worker or beat to run the relay)."""
+    waiting = OutboxMessage.objects.aggregate(count=Count("pk"), oldest=Min("created_at"))
+    seconds = round((now - waiting["oldest"]).total_seconds()) if waiting["oldest"] else 0
+    late_after = max(60, 6 * settings.OUTBOX_RELAY_INTERVAL_SECONDS)
+    return {"ok": seconds <= late_after, "waiting": waiting["count"], "oldest_seconds": seconds}
 
 
 def health(request):
@@ -60,6 +70,7 @@ def health(request):
                 "seconds_ago": round((now - last).total_seconds()) if last else None,
             }
         checks["beat"]["lease_holder"] = beat_lease_holder(now=now)  # the one beat sending the schedule
+        checks["outbox"] = outbox_check(now=now)
     if not checks["database"]["ok"]:
         state = "down"
     elif all(check["ok"] for check in checks.values()):

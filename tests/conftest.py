@@ -6,12 +6,13 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.utils import translation
 
 from agencies.models import Liaison
 from coordination import services
-from coordination.models import ActionItem, Concurrence, DepartmentMember
+from coordination.models import ActionItem, Concurrence, DepartmentMember, OutboxMessage
 from coordination.reminders import targets
 from tests.factories import (
     AgencyFactory,
@@ -40,6 +41,13 @@ def pytest_collection_modifyitems(config, items):
             (shared if item.nodeid in seen else seen).add(item.nodeid)
     if shared:
         raise pytest.UsageError("tests share a node id; mark them serial: " + ", ".join(sorted(shared)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_test_broker():
+    """What earlier runs published to the suite's own Redis broker database (nothing consumes it) is dropped."""
+    if django_settings.CELERY_BROKER_URL.startswith("redis"):
+        redis.Redis.from_url(django_settings.CELERY_BROKER_URL).flushdb()
 
 
 @pytest.fixture(autouse=True)
@@ -197,6 +205,18 @@ def move_to_status(world):
         raise ValueError(f"Unknown status {status!r}")
 
     return move
+
+
+@pytest.fixture
+def queued(db):
+    """What changes wrote to the outbox since the last look, as (task name, arguments) pairs; then forgotten."""
+
+    def take() -> list[tuple[str, tuple]]:
+        rows = [(task, tuple(args)) for task, args in OutboxMessage.objects.order_by("pk").values_list("task", "args")]
+        OutboxMessage.objects.all().delete()
+        return rows
+
+    return take
 
 
 @pytest.fixture

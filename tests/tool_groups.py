@@ -17,12 +17,15 @@ TOOL_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "browser": (("chromium", "chromium-browser", "google-chrome"), ("chromedriver",), ("npm",)),
     "gettext": (("xgettext",), ("msgmerge",)),
     "redis_server": (("redis-server",),),
+    "postgres_server": (("initdb",), ("pg_ctl",), ("runuser",)),
 }
 GROUP_HELP = {
     "browser": "drives the admin in headless Chromium and checks pages with axe-core, fetched by npm (Debian: apt "
     "install chromium chromium-driver fonts-noto-cjk npm)",
     "gettext": "checks the translation catalogue against the source (Debian: apt install gettext)",
     "redis_server": "starts a Redis of its own and freezes it mid-conversation (Debian: apt install redis-server)",
+    "postgres_server": "restarts a PostgreSQL cluster of its own under load, run by the postgres user (Debian: apt "
+    "install postgresql; initdb and pg_ctl on PATH, from /usr/lib/postgresql/<version>/bin)",
 }
 
 
@@ -60,13 +63,21 @@ def pytest_report_header(config):
     left_out = config._left_out_groups
     ran = [group for group in TOOL_GROUPS if group not in left_out]
     lines = [f"test groups needing outside programs: selected {', '.join(ran) or 'none'}"]
+    if not services_leg():
+        lines.append("services_leg tests left out: they run with DATABASE_URL (PostgreSQL) and REDIS_URL set")
     if left_out:
         lines.append("left out: " + describe(left_out))
     return lines
 
 
+def services_leg() -> bool:
+    """Whether this run has PostgreSQL and Redis (the second leg of .ci/run): the `services_leg` tests run only
+    there (they add their own servers' faults to that leg; the embedded leg has its own equivalents)."""
+    return os.environ.get("DATABASE_URL", "").startswith("postgres") and bool(os.environ.get("REDIS_URL"))
+
+
 def pytest_collection_modifyitems(config, items):
-    left_out = config._left_out_groups
+    left_out = set(config._left_out_groups) | (set() if services_leg() else {"services_leg"})
     if not left_out:
         return
     kept, dropped = [], []

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coordination.tasks import enqueue_after_commit
+from coordination.queue import outbox_add
 
 from .models import SecurityEvent
 from .services import password_reset_users
@@ -63,7 +63,7 @@ class ResetForm(PasswordResetForm):
         email = self.cleaned_data["email"]
         users = password_reset_users(email)
         for user in users:
-            enqueue_after_commit(password_reset_email_task, user.pk)
+            outbox_add(password_reset_email_task.name, user.pk)
             SecurityEvent.objects.record(
                 kind=SecurityEvent.Kind.PASSWORD_RESET_REQUESTED, user=user, detail={"sent": True}
             )

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_guid.integrations import CeleryIntegration
 
@@ -239,18 +240,40 @@ CELERY_BEAT_SCHEDULER = "coordination.beat:SingleBeatScheduler"
 # A beat holds the schedule for this long at a time (renewed while it runs): a standby takes over within it.
 BEAT_LEASE_SECONDS = env.int("BEAT_LEASE_SECONDS", default=60)
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=60)
-# Unsent reminders and notifications are queued again once nobody has tried them for this long.
-# A webhook endpoint that fails this many times in a row is disabled and its owner told.
+# The relay publishes the work changes wrote to the outbox this often (coordination.queue): the longest a new
+# notice waits before a worker has it, when the broker is up.
+OUTBOX_RELAY_INTERVAL_SECONDS = env.int("OUTBOX_RELAY_INTERVAL_SECONDS", default=5)
 # A request body (other than an uploaded file) larger than this is refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# A webhook endpoint that fails this many times in a row is disabled and its owner told.
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
 # Webhooks go to public addresses over https; these hosts (names or IP literals) are allowed whatever their
 # address (a receiver inside the deployment's own network), and plain http only where this is switched on.
 WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+# Unsent reminders and notifications are queued again once nobody has tried them for this long.
 REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=60)
 # A delivery that has not finished this long after it claimed its rows is taken to have died with its worker.
-REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=300)
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.float("REMINDER_CLAIM_TIMEOUT_SECONDS", default=300)
+# Every outside call a delivery makes is bounded, and the bounds sit well inside a claim, so a worker that is alive
+# has finished (sent and marked, or given up) long before its claim runs out and no second worker sends the same
+# rows again. An SMTP send is up to SMTP_EXCHANGES exchanges with the server, each bounded by EMAIL_TIMEOUT; a
+# webhook, a connection and an answer, each bounded by WEBHOOK_TIMEOUT_SECONDS; marking the rows sent is retried
+# through a database outage for up to DELIVERY_MARK_RETRY_SECONDS. Refused at start-up when they do not fit twice.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+DELIVERY_MARK_RETRY_SECONDS = env.float("DELIVERY_MARK_RETRY_SECONDS", default=30)
+SMTP_EXCHANGES = 10
+DELIVERY_LONGEST_SECONDS = (
+    max(SMTP_EXCHANGES * EMAIL_TIMEOUT, 2 * WEBHOOK_TIMEOUT_SECONDS) + DELIVERY_MARK_RETRY_SECONDS
+)
+if 2 * DELIVERY_LONGEST_SECONDS > REMINDER_CLAIM_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        f"REMINDER_CLAIM_TIMEOUT_SECONDS ({REMINDER_CLAIM_TIMEOUT_SECONDS:g}) must be at least twice the longest a "
+        f"delivery can take ({DELIVERY_LONGEST_SECONDS:g} s: {SMTP_EXCHANGES} x EMAIL_TIMEOUT {EMAIL_TIMEOUT:g} or "
+        f"2 x WEBHOOK_TIMEOUT_SECONDS {WEBHOOK_TIMEOUT_SECONDS:g}, plus DELIVERY_MARK_RETRY_SECONDS "
+        f"{DELIVERY_MARK_RETRY_SECONDS:g}): a live worker's rows would be sent again by another."
+    )
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "coordination.tasks.heartbeat_task",
@@ -261,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         # 09:00 Japan time on weekdays, then every quarter hour until 17:45 to catch up a missed run; the task
         # itself skips holidays and the year-end closure.
         "schedule": crontab(minute="*/15", hour="9-17", day_of_week="mon-fri"),
+    },
+    "relay-outbox": {
+        "task": "coordination.tasks.relay_outbox_task",
+        "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
     },
     "requeue-unsent-reminders": {
         "task": "coordination.tasks.requeue_reminders_task",
@@ -358,7 +385,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "tracker",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A Redis that is down or frozen costs a request half a second at most (and then nothing for a while:
+            # coordination.api.throttling stops asking).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:

@@ -10,10 +10,27 @@ STORAGES = {
 }
 CELERY_TASK_ALWAYS_EAGER = False
 if REDIS_URL:  # noqa: F405
-    # The suite's cache in a Redis database apart from the broker's; each throttling test keeps its own key prefix.
+    # The suite's cache and broker in Redis databases of their own (the end-to-end tests' processes take 13 and
+    # down); each throttling test keeps its own key prefix.
     from urllib.parse import urlparse, urlunparse
 
     CACHES["default"]["LOCATION"] = urlunparse(urlparse(REDIS_URL)._replace(path="/14"))  # noqa: F405
+    CELERY_BROKER_URL = urlunparse(urlparse(REDIS_URL)._replace(path="/15"))  # noqa: F405
+else:
+    # What the suite publishes goes to a folder of its own, never to the one `make run`'s worker reads.
+    import atexit
+    import shutil
+    import tempfile
+
+    _broker = Path(tempfile.mkdtemp(prefix="tracker-test-broker-"))  # noqa: F405
+    (_broker / "control").mkdir()
+    atexit.register(shutil.rmtree, _broker, True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "data_folder_in": str(_broker),
+        "data_folder_out": str(_broker),
+        "control_folder": str(_broker / "control"),
+    }
 
 # The tests' webhook receivers listen on 127.0.0.1 over plain http; every other private address stays refused.
 WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sys
 from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -45,6 +46,29 @@ class UnprocessableEntity(exceptions.APIException):
     default_code = "unprocessable"
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    """The database could not be reached mid-request (restarting, failing over, the network): not the client's
+    fault, and over in a moment."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_unavailable"
+    retry_after_seconds = 5
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The database could not be reached; the request was not completed. Try again in a few seconds (a "
+                "POST with the same Idempotency-Key is answered once)."
+            )
+        )
+        self.wait = self.retry_after_seconds  # DRF's handler turns this into a Retry-After header
+
+
+def database_unavailable(exc) -> bool:
+    """Whether `exc` is the database being out of reach (rather than a fault of the request or of the code)."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
 def field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail flattened to {field: [messages]}, nested fields joined with dots."""
     flat: dict[str, list[str]] = {}
@@ -76,6 +100,9 @@ def as_api_exception(exc):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if database_unavailable(exc):
+        logger.warning("The database could not be reached: %s", exc)
+        return DatabaseUnavailable()
     if isinstance(exc, IntegrityError):
         # Two writers raced past the services' checks; the database kept the data consistent. Retrying is safe.
         conflict = exceptions.APIException(
@@ -142,7 +169,18 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    """handler500: problem+json under /api/, Django's page elsewhere."""
+    """handler500: problem+json under /api/, Django's page elsewhere; a database out of reach (met outside a view,
+    in a middleware) is a 503 with Retry-After."""
+    error = sys.exc_info()[1]
+    if database_unavailable(error):
+        unavailable = DatabaseUnavailable()
+        if _is_api(request):
+            body = problem(503, detail=str(unavailable.detail), code="database-unavailable")
+            response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+        else:
+            response = HttpResponse(str(unavailable.detail), status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(DatabaseUnavailable.retry_after_seconds)
+        return response
     if _is_api(request):
         body = problem(500, detail=_("Something went wrong on our side; the request was not completed."))
         return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -28,9 +29,21 @@ class PerTokenThrottle(SimpleRateThrottle):
             ident = f"address:{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+    # After the cache failed to answer, this process stops asking it for a while: a frozen Redis would otherwise
+    # add its timeout to every request.
+    PAUSE_AFTER_FAILURE_SECONDS = 10.0
+    _paused_until = 0.0
+
     def allow_request(self, request, view):
+        if time.monotonic() < PerTokenThrottle._paused_until:
+            return True
         try:
             return super().allow_request(request, view)
         except Exception as error:  # the cache backend's own connection errors differ per backend
-            logger.warning("Throttling skipped: the cache cannot be reached (%s).", error)
+            PerTokenThrottle._paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE_SECONDS
+            logger.warning(
+                "Throttling skipped for %g s: the cache cannot be reached (%s).",
+                self.PAUSE_AFTER_FAILURE_SECONDS,
+                error,
+            )
             return True

@@ -4,7 +4,7 @@ from .action_items import ActionItem, Attachment, Concurrence, ExtensionRequest,
 from .console import ImportBatch, ItemVisit, SavedView
 from .organisation import ClosureDay, Department, DepartmentMember, Initiative, IntegrationAccount, Meeting
 from .reminders import Reminder, ReminderPolicy, WebhookDelivery, WebhookEndpoint
-from .system import BeatLease, Heartbeat, IdempotencyRecord
+from .system import BeatLease, Heartbeat, IdempotencyRecord, OutboxMessage
 
 __all__ = [
     "archived_condition",
@@ -23,6 +23,7 @@ __all__ = [
     "ItemVisit",
     "Initiative",
     "Meeting",
+    "OutboxMessage",
     "ProgressUpdate",
     "Reminder",
     "ReminderPolicy",

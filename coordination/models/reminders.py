@@ -128,8 +128,20 @@ class Reminder(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("delivery started at"), null=True, blank=True)
+    claim_token = models.UUIDField(
+        _("claim token"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Which delivery holds the row: only that one may mark it sent."),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    message_id = models.CharField(_("message id"), max_length=200, blank=True)
+    message_id = models.CharField(
+        _("message id"),
+        max_length=200,
+        blank=True,
+        help_text=_("Fixed when the digest is first claimed and kept on every attempt, so a copy is recognisable."),
+    )
 
     class Meta:
         verbose_name = _("reminder")
@@ -210,6 +222,13 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("delivery started at"), null=True, blank=True)
+    claim_token = models.UUIDField(
+        _("claim token"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Which attempt holds the delivery: only that one may mark it delivered."),
+    )
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:

@@ -62,3 +62,28 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to publish, written in the transaction of the change that calls for it and published by the
+    relay (`coordination.queue`): no web request waits on the broker, and nothing queued is lost while it is down."""
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    claimed_until = models.DateTimeField(
+        _("being published until"),
+        null=True,
+        blank=True,
+        help_text=_("A relay publishing it holds it until then; after that another relay may."),
+    )
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -1,17 +1,20 @@
 """Delivery: one email per recipient listing everything the ledger holds for them, grouped by urgency.
 
-A delivery first claims the recipient's pending rows (state "sending"), sends, then marks them sent. A worker
-that dies after claiming leaves rows in "sending"; the periodic requeue frees them after a few minutes, so
-nothing is lost. A worker that dies after the mail server accepted the message but before marking the rows
-sent is the one case in which the same email goes out twice: SMTP has no way to ask whether a message was
-already accepted, so at-least-once is the strongest promise email allows.
+A delivery claims the recipient's pending rows with a token (state "sending") and fixes the digest's Message-ID
+on them, sends, then marks them sent, only if they are still its claim. Rows that come back (the send failed, or
+the worker died and the periodic requeue freed its claim) go out again as the same digest under the same
+Message-ID, so a copy is recognisable as one. A worker that dies after the mail server accepted the message but
+before marking the rows sent is the one case in which a digest goes out twice: SMTP cannot be asked whether a
+message was already accepted, so at-least-once, with a stable Message-ID, is the strongest promise email allows.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -28,11 +31,14 @@ from coordination.calendar import japan_today
 from coordination.models import Reminder
 from coordination.selectors import viewer_for
 
+from .claims import claim_leaves_time, claim_timeout, claim_token_new, through_outage
+
 logger = logging.getLogger(__name__)
 Rule = Reminder.Rule
 State = Reminder.State
 
 MAX_ATTEMPTS = 5
+DELIVER_REMINDERS_TASK = "coordination.tasks.deliver_reminders_task"
 
 # The digest's sections, most urgent first, and the rules each one lists.
 SECTIONS = [
@@ -112,7 +118,7 @@ def digest_entries(reminders: list[Reminder]) -> list[dict]:
 
 
 def digest_message(recipient, reminders: list[Reminder]) -> EmailMultiAlternatives:
-    """The email for one recipient: text and HTML, in the recipient's language."""
+    """The email for one recipient: text and HTML, in the recipient's language (its Message-ID is the claim's)."""
     with translation.override(recipient.preferred_language or settings.LANGUAGE_CODE):
         sections = digest_entries(reminders)
         count = len({entry["id"] for section in sections for entry in section["entries"]})
@@ -132,57 +138,99 @@ def digest_message(recipient, reminders: list[Reminder]) -> EmailMultiAlternativ
         html = render_to_string("coordination/email/digest.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
     message.attach_alternative(html, "text/html")
-    message.extra_headers["Message-ID"] = make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
     return message
 
 
-def _claim(recipient_id: int, now: datetime.datetime) -> list[int]:
-    """Mark the recipient's pending rows as being sent; returns their ids (none when another worker has them)."""
+@dataclass(frozen=True)
+class Claim:
+    """Rows one delivery holds: only the holder of `token` may mark them."""
+
+    ids: list[int]
+    token: uuid.UUID
+    message_id: str
+    claimed_at: datetime.datetime
+
+
+def _claim(recipient_id: int, now: datetime.datetime) -> Claim | None:
+    """Take the recipient's next digest: the rows of an earlier attempt, together and under their Message-ID, or
+    else every pending row under a new one. None when nothing is pending (or another worker has it)."""
     with transaction.atomic():
-        rows = list(
+        pending = list(
             Reminder.objects.select_for_update(skip_locked=True)
             .filter(recipient_id=recipient_id, state=State.PENDING)
-            .values_list("id", flat=True)
+            .order_by("pk")
+            .values_list("pk", "message_id")
         )
-        if rows:
-            Reminder.objects.filter(pk__in=rows, state=State.PENDING).update(
-                state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
-            )
-    return rows
+        if not pending:
+            return None
+        earlier = sorted({message_id for _pk, message_id in pending if message_id})
+        message_id = earlier[0] if earlier else make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
+        ids = [pk for pk, row_message_id in pending if row_message_id == (earlier[0] if earlier else "")]
+        claim = Claim(ids=ids, token=claim_token_new(), message_id=message_id, claimed_at=now)
+        Reminder.objects.filter(pk__in=ids, state=State.PENDING).update(
+            state=State.SENDING, claimed_at=now, claim_token=claim.token, message_id=message_id,
+            attempts=F("attempts") + 1,
+        )  # fmt: skip
+    return claim
+
+
+def _held(claim: Claim, ids: list[int]):
+    """The claim's rows among `ids` that are still its own (not freed and taken over since)."""
+    return Reminder.objects.filter(pk__in=ids, state=State.SENDING, claim_token=claim.token)
 
 
 def reminders_deliver(*, recipient_id: int, now: datetime.datetime | None = None) -> int:
-    """Send one digest with all of the recipient's pending reminders; returns how many rows it carried."""
-    now = now or timezone.now()
-    ids = _claim(recipient_id, now)
-    if not ids:
-        return 0
+    """Send the recipient's pending reminders, one digest per claim; returns how many rows went out. `now`, when
+    given, stands for the clock throughout (tests)."""
+    clock = (lambda: now) if now is not None else timezone.now
+    sent = 0
+    # An earlier attempt's digest first, then one with everything else: two at most, bar rows recorded meanwhile.
+    for _round in range(3):
+        claim = _claim(recipient_id, clock())
+        if claim is None:
+            break
+        sent += _digest_send(claim, clock=clock)
+    return sent
+
+
+def _digest_send(claim: Claim, *, clock) -> int:
     reminders = list(
-        Reminder.objects.filter(pk__in=ids).select_related("recipient", "action_item", "action_item__lead_agency")
+        Reminder.objects.filter(pk__in=claim.ids).select_related("recipient", "action_item", "action_item__lead_agency")
     )
     recipient = reminders[0].recipient
-    reminders = _withhold_unseen(reminders, recipient, now=now)
+    reminders = _withhold_unseen(reminders, recipient, claim=claim, now=clock())
     if not reminders:
         return 0
     ids = [reminder.pk for reminder in reminders]
     if not recipient.email:
-        _release(ids, error=_("The recipient has no email address."), final=True)
+        _release(claim, ids, error=_("The recipient has no email address."), final=True)
         logger.warning("Reminders to %s not sent: no email address.", recipient.username)
         return 0
     message = digest_message(recipient, reminders)
+    message.extra_headers["Message-ID"] = claim.message_id
+    if not claim_leaves_time(claim.claimed_at, now=clock()) or _held(claim, ids).count() != len(ids):
+        # Held up since the claim (a pause, a stop): sending now could overlap a worker that took the rows over.
+        _release(claim, ids, error=_("The claim ran short before sending; sent on a later try."), final=False)
+        raise DeliveryFailed("claim ran short before sending")
     try:
         message.send()
     except Exception as error:  # SMTP and network errors have many types; all mean "try again later"
         attempts = max(reminder.attempts for reminder in reminders)
-        _release(ids, error=str(error)[:1000], final=attempts >= MAX_ATTEMPTS)
+        _release(claim, ids, error=str(error)[:1000], final=attempts >= MAX_ATTEMPTS)
         raise DeliveryFailed(str(error)) from error
-    Reminder.objects.filter(pk__in=ids, state=State.SENDING).update(
-        state=State.SENT, sent_at=timezone.now(), message_id=message.extra_headers["Message-ID"], last_error=""
+    marked = through_outage(
+        lambda: _held(claim, ids).update(state=State.SENT, sent_at=timezone.now(), last_error=""),
+        what=f"digest {claim.message_id} was sent",
     )
+    if marked < len(ids):
+        logger.warning(
+            "Digest %s was sent after %d of its %d rows had been taken over: the copy carries the same Message-ID.",
+            claim.message_id, len(ids) - marked, len(ids),
+        )  # fmt: skip
     return len(ids)
 
 
-def _withhold_unseen(reminders: list[Reminder], recipient, *, now: datetime.datetime) -> list[Reminder]:
+def _withhold_unseen(reminders: list[Reminder], recipient, *, claim: Claim, now: datetime.datetime) -> list[Reminder]:
     """Access is checked again at send time: rows about items the recipient can no longer see (an agency taken
     off the item, a term ended, an account deactivated) are withheld, with the reason on the row."""
     viewer = viewer_for(recipient, today=japan_today(now))
@@ -196,15 +244,14 @@ def _withhold_unseen(reminders: list[Reminder], recipient, *, now: datetime.date
                 if viewer.has_any_role
                 else _("Not sent: the recipient has no current role (account inactive or liaison term ended).")
             )
-        Reminder.objects.filter(pk__in=withheld, state=State.SENDING).update(state=State.WITHHELD, last_error=reason)
+        _held(claim, withheld).update(state=State.WITHHELD, last_error=reason)
         logger.info("Withheld %d reminders to %s: %s", len(withheld), recipient.username, reason)
     return [reminder for reminder in reminders if reminder.action_item_id in seen]
 
 
-def _release(ids: list[int], *, error: str, final: bool) -> None:
-    Reminder.objects.filter(pk__in=ids, state=State.SENDING).update(
-        state=State.FAILED if final else State.PENDING, last_error=error
-    )
+def _release(claim: Claim, ids: list[int], *, error: str, final: bool) -> None:
+    """Give the rows back (pending, their Message-ID kept), or fail them after the last attempt."""
+    _held(claim, ids).update(state=State.FAILED if final else State.PENDING, claim_token=None, last_error=error)
 
 
 def reminders_to_requeue(*, now: datetime.datetime | None = None) -> list[int]:
@@ -212,9 +259,11 @@ def reminders_to_requeue(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     # Pending rows are queued again when nobody has tried them for this long (lost message, broker outage).
     requeue_after = datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
-    # A claim older than this belongs to a delivery whose worker died: the rows are pending again.
-    claim_timeout = datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
-    Reminder.objects.filter(state=State.SENDING, claimed_at__lt=now - claim_timeout).update(state=State.PENDING)
+    # A claim older than its timeout belongs to a delivery whose worker died: the rows are pending again, and go
+    # out as the same digest under the same Message-ID.
+    Reminder.objects.filter(state=State.SENDING, claimed_at__lt=now - claim_timeout()).update(
+        state=State.PENDING, claim_token=None
+    )
     stale = Reminder.objects.filter(state=State.PENDING, created_at__lt=now - requeue_after).exclude(
         claimed_at__gte=now - requeue_after
     )

@@ -10,7 +10,9 @@ import datetime
 
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Reminder
+from coordination.queue import outbox_add
 
+from .delivery import DELIVER_REMINDERS_TASK
 from .sweep import People
 from .webhooks import webhook_record
 
@@ -66,8 +68,6 @@ def event_record(
 ) -> list[Reminder]:
     """Record the event for everyone who should hear of it (not the person who caused it) and queue delivery
     after the transaction commits. Call inside the service's transaction."""
-    from coordination.tasks import deliver_reminders_task, enqueue_after_commit
-
     today = japan_today(now)
     recipients = event_recipients(item, rule, People.on(today), requester_id=requester_id)
     recipients = sorted(set(recipients) - {getattr(actor, "pk", None)})
@@ -79,6 +79,6 @@ def event_record(
     ]  # fmt: skip
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     for recipient in recipients:
-        enqueue_after_commit(deliver_reminders_task, recipient)
+        outbox_add(DELIVER_REMINDERS_TASK, recipient)
     webhook_record(item=item, event=rule, occurrence=occurrence)
     return rows

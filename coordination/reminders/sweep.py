@@ -28,8 +28,11 @@ from coordination.models import (
     Reminder,
     ReminderPolicy,
 )
+from coordination.queue import outbox_add
 
+from .delivery import DELIVER_REMINDERS_TASK
 from .rules import Cutoffs, Policy, cutoffs_for, stale_round
+from .webhooks import active_endpoints, webhook_record
 
 logger = logging.getLogger(__name__)
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -255,13 +258,10 @@ def reminders_record(*, at: datetime.datetime, dry_run: bool = False) -> list[Du
 
 def reminders_sweep(*, at: datetime.datetime) -> list[DueReminder]:
     """Record what is due at `at` and queue one delivery per recipient once the rows are committed."""
-    from coordination.reminders.webhooks import active_endpoints, webhook_record
-    from coordination.tasks import deliver_reminders_task, enqueue_after_commit
-
     with transaction.atomic():
         new = reminders_record(at=at)
         for recipient_id in sorted({reminder.recipient_id for reminder in new}):
-            enqueue_after_commit(deliver_reminders_task, recipient_id)
+            outbox_add(DELIVER_REMINDERS_TASK, recipient_id)
         # The second channel: one webhook delivery per item, rule and occurrence, whoever the recipients are.
         endpoints = active_endpoints() if new else {}
         if endpoints:

@@ -6,7 +6,8 @@ HMAC-SHA256 over "<timestamp>.<body>" with the endpoint's secret:
     X-Tracker-Delivery: <uuid>     X-Tracker-Event: <event>
     X-Tracker-Timestamp: <unix seconds>     X-Tracker-Signature: sha256=<hex digest>
 
-A receiver recomputes the digest, compares it in constant time and refuses old timestamps. Network errors and
+A receiver recomputes the digest, compares it in constant time and refuses old timestamps. Every attempt at a
+delivery carries the same X-Tracker-Delivery id (fixed when it is recorded), so a receiver drops a copy it has seen. Network errors and
 answers other than 2xx are retried with growing delays; an endpoint that fails too many times in a row is disabled
 and its owner told by email.
 """
@@ -33,14 +34,16 @@ from django.utils.translation import gettext as _
 
 from coordination.access import goes_outside, restrict
 from coordination.models import ActionItem, WebhookDelivery, WebhookEndpoint
+from coordination.queue import outbox_add
 from coordination.selectors import endpoint_viewer
 
+from .claims import claim_leaves_time, claim_timeout, claim_token_new, through_outage
 from .targets import opener, url_refusal
 
 logger = logging.getLogger(__name__)
 State = WebhookDelivery.State
 MAX_ATTEMPTS = 8
-TIMEOUT_SECONDS = 10
+DELIVER_WEBHOOK_TASK = "coordination.tasks.deliver_webhook_task"
 
 
 class WebhookFailed(Exception):
@@ -86,8 +89,6 @@ def webhook_record(
 ) -> list[WebhookDelivery]:
     """Record a delivery for each active endpoint of the item's department that wants `event`, and queue them after
     the transaction commits. Call inside the transaction that made the change."""
-    from coordination.tasks import deliver_webhook_task, enqueue_after_commit
-
     if endpoints is None:
         endpoints = active_endpoints()
     endpoints = [endpoint for endpoint in endpoints.get(item.department_id, []) if event in endpoint.events]
@@ -103,11 +104,12 @@ def webhook_record(
         )
         if was_created:
             created.append(delivery)
-            enqueue_after_commit(deliver_webhook_task, delivery.pk)
+            outbox_add(DELIVER_WEBHOOK_TASK, delivery.pk)
     return created
 
 
 def _claim(delivery_pk: int, now) -> WebhookDelivery | None:
+    """Take the delivery with a fresh token; None when it is not pending (sent, or another worker has it)."""
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True)
@@ -119,9 +121,15 @@ def _claim(delivery_pk: int, now) -> WebhookDelivery | None:
             return None
         delivery.state = State.SENDING
         delivery.claimed_at = now
+        delivery.claim_token = claim_token_new()
         delivery.attempts += 1
-        delivery.save(update_fields=["state", "claimed_at", "attempts"])
+        delivery.save(update_fields=["state", "claimed_at", "claim_token", "attempts"])
     return delivery
+
+
+def _held(delivery: WebhookDelivery):
+    """The delivery, while it is still this attempt's claim."""
+    return WebhookDelivery.objects.filter(pk=delivery.pk, state=State.SENDING, claim_token=delivery.claim_token)
 
 
 def webhook_deliver(*, delivery_pk: int) -> bool:
@@ -132,14 +140,14 @@ def webhook_deliver(*, delivery_pk: int) -> bool:
     endpoint = delivery.endpoint
     if not restrict(ActionItem, endpoint_viewer(endpoint)).filter(pk=delivery.action_item_id).exists():
         # Checked again at send time: the endpoint speaks for its department, and only of what it still sees.
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        _held(delivery).update(
             state=State.WITHHELD, last_error="Not sent: the endpoint's department no longer sees this item."
         )
         return False
     refusal = url_refusal(endpoint.url)
     if refusal:
         # Checked again at send time, after resolving the name: nothing is sent, and nothing tried again.
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(state=State.FAILED, last_error=refusal[:1000])
+        _held(delivery).update(state=State.FAILED, last_error=refusal[:1000])
         _count_failure(endpoint)
         return False
     body = json.dumps(delivery.payload, sort_keys=True, ensure_ascii=False).encode()
@@ -157,23 +165,35 @@ def webhook_deliver(*, delivery_pk: int) -> bool:
             "X-Tracker-Signature": signature(endpoint.secret, timestamp, body),
         },
     )
+    if not claim_leaves_time(delivery.claimed_at) or not _held(delivery).exists():
+        # Held up since the claim (a pause, a stop): sending now could overlap a worker that took it over.
+        _held(delivery).update(state=State.PENDING, claim_token=None, last_error="The claim ran short before sending.")
+        raise WebhookFailed("claim ran short before sending")
     status_code, error = None, ""
     try:
-        with opener().open(request, timeout=TIMEOUT_SECONDS) as response:
+        with opener().open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             status_code = response.status
     except urllib.error.HTTPError as answer:
         status_code, error = answer.code, f"HTTP {answer.code}"
     except (urllib.error.URLError, OSError, ValueError) as failure:
         error = str(getattr(failure, "reason", failure))[:1000]
     if status_code is not None and 200 <= status_code < 300:
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            state=State.DELIVERED, delivered_at=timezone.now(), last_status_code=status_code, last_error=""
+        marked = through_outage(
+            lambda: _held(delivery).update(
+                state=State.DELIVERED, delivered_at=timezone.now(), last_status_code=status_code, last_error=""
+            ),
+            what=f"webhook delivery {delivery.delivery_id} was accepted",
         )
+        if not marked:
+            logger.warning("Webhook delivery %s was accepted after its claim was taken over.", delivery.delivery_id)
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
         return True
     final = delivery.attempts >= MAX_ATTEMPTS
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        state=State.FAILED if final else State.PENDING, last_status_code=status_code, last_error=error
+    _held(delivery).update(
+        state=State.FAILED if final else State.PENDING,
+        claim_token=None,
+        last_status_code=status_code,
+        last_error=error,
     )
     _count_failure(endpoint)
     raise WebhookFailed(error)
@@ -210,8 +230,9 @@ def webhooks_to_requeue(*, now=None) -> list[int]:
     """Free claims of dead workers and return the deliveries nobody has tried lately."""
     now = now or timezone.now()
     requeue_after = datetime.timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
-    claim_timeout = datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
-    WebhookDelivery.objects.filter(state=State.SENDING, claimed_at__lt=now - claim_timeout).update(state=State.PENDING)
+    WebhookDelivery.objects.filter(state=State.SENDING, claimed_at__lt=now - claim_timeout()).update(
+        state=State.PENDING, claim_token=None
+    )
     waiting = WebhookDelivery.objects.filter(
         state=State.PENDING, endpoint__is_active=True, created_at__lt=now - requeue_after
     ).exclude(claimed_at__gte=now - requeue_after)

@@ -14,8 +14,9 @@ from django.conf import settings
 
 from coordination.beat import beat_lease_hold
 from coordination.models import Heartbeat
+from coordination.queue import outbox_add, outbox_relay
 from coordination.tasks import heartbeat_record
-from tests.e2e.conftest import free_port
+from tests.e2e.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,20 @@ def test_health_recovers_when_heartbeats_resume(client, clock):
     now = START + datetime.timedelta(minutes=10)
     heartbeat_record(worker_seen_at=now, beat_seen_at=now)
     assert client.get("/health/").json()["status"] == "ok"
+
+
+def test_work_waiting_in_the_outbox_past_a_few_relay_runs_is_degraded(client, clock):
+    heartbeat_record(worker_seen_at=START, beat_seen_at=START)
+    outbox_add("coordination.tasks.heartbeat_task")
+    outbox_add("coordination.tasks.deliver_reminders_task", 7)
+    clock.shift(datetime.timedelta(seconds=60))
+    assert client.get("/health/").json()["checks"]["outbox"] == {"ok": True, "waiting": 2, "oldest_seconds": 60}
+    clock.shift(datetime.timedelta(seconds=1))  # the broker down (or no relay) for longer than a minute
+    body = client.get("/health/").json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["outbox"] == {"ok": False, "waiting": 2, "oldest_seconds": 61}
+    published = []
+    assert outbox_relay(publish=lambda task, *args: published.append((task, args))) == 2
+    assert published == [("coordination.tasks.heartbeat_task", ()), ("coordination.tasks.deliver_reminders_task", (7,))]
+    body = client.get("/health/").json()
+    assert body["status"] == "ok" and body["checks"]["outbox"] == {"ok": True, "waiting": 0, "oldest_seconds": 0}

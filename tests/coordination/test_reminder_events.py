@@ -9,7 +9,7 @@ from django.core import mail
 
 from coordination import services
 from coordination.models import ActionItem, Reminder
-from coordination.reminders.delivery import reminders_deliver
+from coordination.reminders.delivery import DELIVER_REMINDERS_TASK, reminders_deliver
 
 Status = ActionItem.Status
 
@@ -18,13 +18,13 @@ def notices(rule) -> set[str]:
     return set(Reminder.objects.filter(rule=rule).values_list("recipient__username", flat=True))
 
 
-def test_an_assignment_tells_the_lead_and_supporting_agencies_and_is_sent_after_commit(
-    world, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.action_item_transition(actor=world.coordinator, item=world.item, name="assign")
+def test_an_assignment_tells_the_lead_and_supporting_agencies_and_is_sent_after_commit(world, queued):
+    services.action_item_transition(actor=world.coordinator, item=world.item, name="assign")
     assert notices("assigned") == {"mod-liaison", "mofa-liaison"}  # not the coordinator who assigned it
-    assert len(callbacks) == 2  # one delivery queued per recipient, once the change has committed
+    # One delivery queued per recipient, in the change's own transaction (the relay publishes it).
+    assert sorted(queued()) == sorted(
+        (DELIVER_REMINDERS_TASK, (user.pk,)) for user in (world.lead_liaison, world.supporting_liaison)
+    )
     assert reminders_deliver(recipient_id=world.lead_liaison.pk) == 1
     assert "Draft a defense diplomacy strategy" in mail.outbox[0].body
     assert "Assigned to your agency" in mail.outbox[0].body

@@ -15,21 +15,16 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+import redis
 
 from coordination.calendar import BusinessCalendar
+from tests.e2e.servers import MailServer, RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 # The day the child processes' demo is built around, never the machine's date: a Tuesday after Labour Thanksgiving
 # Day unless E2E_DEMO_DAY names another (the suite is also run around days in the year-end closure and elsewhere).
 DEMO_DAY = datetime.date.fromisoformat(os.environ.get("E2E_DEMO_DAY", "2026-11-24"))
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now (for a server a test starts, or to be refused at once)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def sweep_moment(day: datetime.date = DEMO_DAY) -> str:
@@ -129,15 +124,17 @@ def _process_env(tmp_path: Path, template_url: str):
     env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
     env["DATABASE_URL"], dropper = _database_like(template_url, f"tracker_e2e_{uuid.uuid4().hex[:8]}", tmp_path)
     if os.environ.get("REDIS_URL"):
-        # A database number of each parallel worker's own (13, 12, ...: the suite's cache keeps 14), emptied first,
-        # so queued messages of other tests and runs cannot interfere.
-        worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
-        redis = urlparse(os.environ["REDIS_URL"])
-        env["REDIS_URL"] = urlunparse(redis._replace(path=f"/{13 - worker}"))
-        import redis as redis_client
-
-        redis_client.Redis.from_url(env["REDIS_URL"]).flushdb()
+        env["REDIS_URL"] = worker_redis_url()
     return env, dropper
+
+
+def worker_redis_url() -> str:
+    """The leg's Redis, in a database number of this parallel worker's own (13, 12, ...: the suite's cache and
+    broker keep 14 and 15), emptied first, so queued messages of other tests and runs cannot interfere."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    url = urlunparse(urlparse(os.environ["REDIS_URL"])._replace(path=f"/{13 - worker}"))
+    redis.Redis.from_url(url).flushdb()
+    return url
 
 
 @pytest.fixture
@@ -183,6 +180,40 @@ class FrozenServer:
         self.listener.close()
         for connection in self.connections:
             connection.close()
+
+
+def delivery_env(env: dict, mail_server: MailServer) -> dict:
+    """`env` sending mail to `mail_server`, with a deployment's timeouts scaled down so that a claim runs out in
+    15 s: EMAIL_TIMEOUT 0.5 s (ten exchanges, 5 s) and 2 s of retries for marking rows sent fit twice in it, as
+    the settings require; the relay and the requeue run every second."""
+    return {
+        **env,
+        "EMAIL_URL": mail_server.url,
+        "EMAIL_TIMEOUT": "0.5",
+        "DELIVERY_MARK_RETRY_SECONDS": "2",
+        "WEBHOOK_TIMEOUT_SECONDS": "0.5",
+        "REMINDER_CLAIM_TIMEOUT_SECONDS": "15",
+        "REMINDER_REQUEUE_AFTER_SECONDS": "1",
+        "REMINDER_REQUEUE_INTERVAL_SECONDS": "1",
+        "OUTBOX_RELAY_INTERVAL_SECONDS": "1",
+        "HEARTBEAT_INTERVAL_SECONDS": "3600",
+    }
+
+
+@pytest.fixture
+def mail_server():
+    """A mail server of the test's own (tests/e2e/servers.py); point EMAIL_URL at `mail_server.url`."""
+    server = MailServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """A Redis of the module's own, to freeze, kill and start again."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -46,7 +46,11 @@ def test_a_worker_killed_during_delivery_loses_nothing_and_records_nothing_twice
         "SLOW_MAIL_SECONDS": "1",
         "REMINDER_REQUEUE_AFTER_SECONDS": "1",
         "REMINDER_REQUEUE_INTERVAL_SECONDS": "2",
-        "REMINDER_CLAIM_TIMEOUT_SECONDS": "4",
+        # A claim that runs out in 6 s, with timeouts that fit twice in it (the settings refuse any that do not).
+        "REMINDER_CLAIM_TIMEOUT_SECONDS": "6",
+        "EMAIL_TIMEOUT": "0.2",
+        "WEBHOOK_TIMEOUT_SECONDS": "0.2",
+        "DELIVERY_MARK_RETRY_SECONDS": "0.5",
         "HEARTBEAT_INTERVAL_SECONDS": "3600",
     }
     run = {"cwd": ROOT, "env": env, "check": True, "text": True, "capture_output": True, "timeout": 180}

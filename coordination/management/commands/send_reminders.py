@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from coordination.calendar import get_calendar, japan_today
 from coordination.models import ActionItem, Reminder
+from coordination.queue import outbox_relay
 from coordination.reminders.sweep import reminders_record, reminders_sweep
 from coordination.services import action_items_recur
 from users.models import User
@@ -55,5 +56,10 @@ class Command(BaseCommand):
                 f"{users[reminder.recipient_id]}\t{reminder.rule}{copy}\t#{reminder.item_id} {titles[reminder.item_id]}"
                 f"\t{reminder.occurrence}\t{rules[reminder.rule]}"
             )
+        if not dry_run:
+            # Handed to the broker now, so that a sweep run from cron needs no beat; what cannot be published now
+            # waits in the outbox for the relay.
+            queued = outbox_relay()
+            self.stdout.write(f"queued {queued} deliveries.")
         verb = "would record" if dry_run else "recorded"
         self.stdout.write(f"{today.isoformat()}: {verb} {len(reminders)} reminders.")
