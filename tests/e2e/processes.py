@@ -117,7 +117,8 @@ def api_writes(env: dict, label: str) -> dict:
     """Run WRITES in a child process (as one web request after another would); what it measured."""
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", WRITES],
-        cwd=ROOT, env={**env, "WRITES_LABEL": label}, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT, env={**env, "WRITES_LABEL": label, "ALLOWED_HOSTS": "127.0.0.1,testserver"}, capture_output=True,
+        text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

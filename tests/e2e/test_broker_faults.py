@@ -52,6 +52,7 @@ def test_writes_stay_quick_while_redis_is_frozen_or_down_and_their_notices_go_ou
     finally:
         stop_all(processes)
 
+    print("frozen:", frozen["writes"], frozen["health_seconds"], "down:", down["writes"], down["health_seconds"])
     sent = {message_id for _, message_id in assigned_notices(env)}
     accepted = mail_server.message_ids()
     assert all(accepted[message_id] == 1 for message_id in sent), accepted  # each went out exactly once

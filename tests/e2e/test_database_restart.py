@@ -167,3 +167,7 @@ def test_a_database_restart_fails_the_requests_it_catches_cleanly_and_loses_or_r
         stop_all(processes)
     accepted = mail_server.message_ids()
     assert all(accepted[message_id] == 1 for _, message_id in notices())  # nothing sent twice
+    print(
+        f"requests {len(answers)}, 503 {len(failed)} (restart {restarted - restart_began:.1f} s), items {len(keys)}"
+        f" each created once, notices {2 * len(keys)} each sent once"
+    )
