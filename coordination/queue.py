@@ -22,6 +22,7 @@ from celery import current_app
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_guid.context import guid
 
 from coordination.models import OutboxMessage
 
@@ -52,7 +53,7 @@ def outbox_add(task: str, *args) -> None:
     committed, by the relay; nothing if it rolls back."""
     if _suspended.get():
         return
-    OutboxMessage.objects.create(task=task, args=list(args))
+    OutboxMessage.objects.create(task=task, args=list(args), request_id=guid.get() or "")
 
 
 def publish_now(task: str, *args) -> None:
@@ -82,10 +83,16 @@ def outbox_relay(
     if not ids:
         return 0
     groups: dict[tuple[str, str], list[int]] = {}
-    for pk, task, args in OutboxMessage.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "task", "args"):
-        groups.setdefault((task, json.dumps(args)), []).append(pk)
+    request_ids: dict[tuple[str, str], str] = {}
+    rows = OutboxMessage.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "task", "args", "request_id")
+    for pk, task, args, request_id in rows:
+        key = (task, json.dumps(args))
+        groups.setdefault(key, []).append(pk)
+        request_ids.setdefault(key, request_id)
     published, done = 0, set()
     for (task, args), pks in groups.items():
+        # The task's log lines carry the id of the request that called for it (django-guid adds it on publishing).
+        token = guid.set(request_ids[task, args] or None)
         try:
             publish(task, *json.loads(args))
         except Exception as error:  # kombu and redis raise several unrelated types for an unreachable broker
@@ -95,6 +102,8 @@ def outbox_relay(
             )
             logger.warning("Broker unreachable: %d queued messages wait for the next relay (%s).", len(waiting), error)
             break
+        finally:
+            guid.reset(token)
         OutboxMessage.objects.filter(pk__in=pks).delete()
         done.update(pks)
         published += 1

@@ -79,6 +79,9 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    request_id = models.CharField(
+        _("request id"), max_length=100, blank=True, help_text=_("The request that called for it, carried to the task.")
+    )
 
     class Meta:
         verbose_name = _("outbox message")

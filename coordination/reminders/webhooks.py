@@ -7,9 +7,9 @@ HMAC-SHA256 over "<timestamp>.<body>" with the endpoint's secret:
     X-Tracker-Timestamp: <unix seconds>     X-Tracker-Signature: sha256=<hex digest>
 
 A receiver recomputes the digest, compares it in constant time and refuses old timestamps. Every attempt at a
-delivery carries the same X-Tracker-Delivery id (fixed when it is recorded), so a receiver drops a copy it has seen. Network errors and
-answers other than 2xx are retried with growing delays; an endpoint that fails too many times in a row is disabled
-and its owner told by email.
+delivery carries the same X-Tracker-Delivery id (fixed when it is recorded), so a receiver drops a copy it has
+seen. Network errors and answers other than 2xx are retried with growing delays; an endpoint that fails too many
+times in a row is disabled and its owner told by email.
 """
 
 from __future__ import annotations

@@ -4,15 +4,14 @@ the lines a Celery worker writes for the task the request queued (a real worker,
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import WITH_AN_ACCOUNT
+from tests.e2e.processes import beat, stop_all, wait_for, worker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e]
@@ -51,20 +50,13 @@ def test_a_requests_id_is_in_its_log_lines_and_in_the_workers_lines_for_its_task
     assert security and security[0]["request_id"] == request_id
     assert security[0]["security_event"] == "password_reset_requested"
 
-    log_path = tmp_path / "worker.log"
-    with open(log_path, "w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and "Password-reset link sent" not in log_path.read_text():
-                assert worker.poll() is None, log_path.read_text()[-3000:]
-                time.sleep(0.5)
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=30)
+    # The request wrote the task to the outbox; beat's relay has a worker publish it, under the request's id.
+    processes = [worker(env, tmp_path), beat(env, tmp_path)]
+    log_path = processes[0].log_path
+    try:
+        wait_for(lambda: "Password-reset link sent" in log_path.read_text(), 60, lambda: processes[0].log())
+    finally:
+        stop_all(processes)
     worker_lines = json_lines(log_path.read_text())
     sent = [line for line in worker_lines if line["message"].startswith("Password-reset link sent")]
     assert sent, log_path.read_text()[-3000:]
