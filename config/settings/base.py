@@ -399,12 +399,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Every line written while a request is served, or a task that request queued runs, carries its id.
-    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"}},
+    "filters": {
+        "request_id": {"()": "django_guid.log_filters.CorrelationId", "correlation_id_field": "request_id"},
+        "routine_tasks": {"()": "config.log_formats.QuietRoutineTasks"},
+    },
     "formatters": formatters("request_id"),
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # The security log records sign-ins and lockouts; these libraries' own lines would repeat them on every request.
-    "loggers": {"axes": {"level": "ERROR"}, "django_guid": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "ERROR"},
+        "django_guid": {"level": "WARNING"},
+        # Celery's lines as a task is sent (beat), received (worker) and done, without the routine ones.
+        **{
+            name: {"filters": ["routine_tasks"]}
+            for name in ("celery.beat", "celery.worker.strategy", "celery.app.trace")
+        },
+    },
 }
 
 # --- History ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import child_query
-from tests.e2e.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e]
@@ -75,42 +73,16 @@ def test_one_beat_sends_a_second_stands_by_takes_over_when_the_first_dies_and_gi
                 process.wait(timeout=30)
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis server of the test's own on a free loopback port (the test freezes it with SIGSTOP)."""
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    wait_for(lambda: _answers(port), 30, "the test's own Redis to answer")
-    yield server, port
-    server.send_signal(signal.SIGCONT)
-    server.kill()
-    server.wait()
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
-            probe.sendall(b"PING\r\n")
-            return probe.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 @pytest.mark.redis_server
 def test_a_beat_stopped_while_a_send_waits_on_a_frozen_broker_stops_and_gives_the_lease_up(
-    process_env, tmp_path, own_redis
+    process_env, tmp_path, redis_server
 ):
-    server, port = own_redis
-    env = {**process_env, "REDIS_URL": f"redis://127.0.0.1:{port}/0", "HEARTBEAT_INTERVAL_SECONDS": "1"}
+    env = {**process_env, "REDIS_URL": redis_server.url(0), "HEARTBEAT_INTERVAL_SECONDS": "1"}
     log_path = tmp_path / "beat.log"
     beat = start_beat(env, log_path)
     try:
         wait_for(lambda: log_path.read_text().count(SENT) >= 3, 60, "the beat to send through the broker")
-        server.send_signal(signal.SIGSTOP)  # frozen, not down: the next send waits for an answer that never comes
+        redis_server.freeze()  # frozen, not down: the next send waits for an answer that never comes
         sent = log_path.read_text().count(SENT)
         wait_for(lambda: log_path.read_text().count(SENT) > sent, 30, "a send to start on the frozen broker")
         time.sleep(0.5)
@@ -120,6 +92,7 @@ def test_a_beat_stopped_while_a_send_waits_on_a_frozen_broker_stops_and_gives_th
         except subprocess.TimeoutExpired:
             pytest.fail("beat went on after SIGTERM:\n" + log_path.read_text()[-3000:])
     finally:
+        redis_server.thaw()
         if beat.poll() is None:
             beat.kill()
             beat.wait()
