@@ -8,6 +8,7 @@ day gives the next business day), then moves that many business days, backwards 
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections.abc import Iterable
 from functools import lru_cache
@@ -42,10 +43,19 @@ def is_year_end_closure(day: datetime.date) -> bool:
 
 
 class BusinessCalendar:
-    """The government calendar with a given set of extra closure days."""
+    """The government calendar with a given set of extra closure days.
+
+    Day counts are answered from a running count of business days over a span of dates, built once per calendar
+    and widened when a date outside it is asked about: counting or moving across a year costs a lookup, not a walk
+    of every day (the reminder sweep asks this for every item)."""
+
+    # How far past the dates asked about a (re)built span reaches, so that neighbouring questions need no rebuild.
+    MARGIN_DAYS = 400
 
     def __init__(self, extra_closures: Iterable[datetime.date] = ()):
         self.extra_closures = frozenset(extra_closures)
+        self._first = 0  # the ordinal of the span's first day
+        self._through: list[int] = []  # business days from the span's first day through each day of it
 
     def closure_reason(self, day: datetime.date) -> str | None:
         """Why offices are closed on `day`, or None on a business day."""
@@ -63,7 +73,9 @@ class BusinessCalendar:
         return None
 
     def is_business_day(self, day: datetime.date) -> bool:
-        return self.closure_reason(day) is None
+        if day.weekday() >= 5:
+            return False
+        return not (day in _national_holidays(day.year) or is_year_end_closure(day) or day in self.extra_closures)
 
     def next_business_day(self, day: datetime.date) -> datetime.date:
         """`day` itself if offices are open, else the first business day after it."""
@@ -71,28 +83,39 @@ class BusinessCalendar:
             day += ONE_DAY
         return day
 
+    def _cover(self, first: int, last: int) -> None:
+        """Make the span include the ordinals `first` to `last`."""
+        if self._through and self._first <= first and last < self._first + len(self._through):
+            return
+        if self._through:
+            first, last = min(first, self._first), max(last, self._first + len(self._through) - 1)
+        first, last = first - self.MARGIN_DAYS, last + self.MARGIN_DAYS
+        through, count = [], 0
+        for ordinal in range(first, last + 1):
+            count += self.is_business_day(datetime.date.fromordinal(ordinal))
+            through.append(count)
+        self._first, self._through = first, through
+
+    def _count_through(self, day: datetime.date) -> int:
+        return self._through[day.toordinal() - self._first]
+
     def add_business_days(self, day: datetime.date, count: int) -> datetime.date:
         """The business day `count` business days after `day` (before it, when negative)."""
         day = self.next_business_day(day)
-        step = ONE_DAY if count >= 0 else -ONE_DAY
-        remaining = abs(count)
-        while remaining:
-            day += step
-            if self.is_business_day(day):
-                remaining -= 1
-        return day
+        # Five business days take at most seven calendar days, plus the longest run of closed days (under 14).
+        reach = abs(count) * 7 // 5 + 14
+        self._cover(day.toordinal() - reach, day.toordinal() + reach)
+        target = self._count_through(day) + count
+        # The first day of the span whose running count reaches `target` is the business day that brings it there.
+        index = bisect.bisect_left(self._through, target)
+        return datetime.date.fromordinal(self._first + index)
 
     def business_days_between(self, start: datetime.date, end: datetime.date) -> int:
         """Business days after `start` up to and including `end`; negative when `end` is before `start`."""
         if end < start:
             return -self.business_days_between(end, start)
-        count = 0
-        day = start + ONE_DAY
-        while day <= end:
-            if self.is_business_day(day):
-                count += 1
-            day += ONE_DAY
-        return count
+        self._cover(start.toordinal(), end.toordinal())
+        return self._count_through(end) - self._count_through(start)
 
 
 def get_calendar() -> BusinessCalendar:

@@ -1,6 +1,7 @@
 """Business days on the Japanese government calendar: weekends, holidays, the year-end closure, extra closures."""
 
 import datetime
+import random
 
 import pytest
 
@@ -258,3 +259,35 @@ def test_extra_closures_on_the_pure_calendar():
     assert not cal.is_business_day(D(2028, 2, 29))
     assert cal.add_business_days(D(2028, 2, 28), 1) == D(2028, 3, 1)
     assert cal.business_days_between(D(2028, 2, 28), D(2028, 3, 1)) == 1
+
+
+def walk_between(cal: BusinessCalendar, start: datetime.date, end: datetime.date) -> int:
+    """The definition, one day at a time (what the running count must agree with)."""
+    if end < start:
+        return -walk_between(cal, end, start)
+    days = (end - start).days
+    return sum(cal.is_business_day(start + datetime.timedelta(days=offset)) for offset in range(1, days + 1))
+
+
+def walk_add(cal: BusinessCalendar, day: datetime.date, count: int) -> datetime.date:
+    day = cal.next_business_day(day)
+    step = datetime.timedelta(days=1 if count >= 0 else -1)
+    for _moved in range(abs(count)):
+        day += step
+        while not cal.is_business_day(day):
+            day += step
+    return day
+
+
+def test_the_running_count_agrees_with_a_day_by_day_walk_over_years_and_far_jumps():
+    """Random pairs over 2024-2032 (far apart, so the span is widened both ways) and extra closures."""
+    chooser = random.Random(20261130)
+    closures = [D(2027, 5, 6), D(2029, 8, 13), D(2031, 12, 28)]
+    cal = BusinessCalendar(closures)
+    first = D(2024, 1, 1).toordinal()
+    for _pair in range(400):
+        start = D.fromordinal(first + chooser.randrange(365 * 9))
+        end = D.fromordinal(first + chooser.randrange(365 * 9))
+        assert cal.business_days_between(start, end) == walk_between(cal, start, end), (start, end)
+        count = chooser.randrange(-700, 700)
+        assert cal.add_business_days(start, count) == walk_add(cal, start, count), (start, count)
