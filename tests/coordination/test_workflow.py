@@ -1,6 +1,7 @@
 """The workflow as people meet it, through the services: who may move an item, edit it, route it, extend it."""
 
 import datetime
+import itertools
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -733,3 +734,19 @@ def test_a_term_cannot_end_before_it_started(world):
     with pytest.raises(ValidationError):
         services.liaison_end_term(actor=world.superuser, liaison=world.lead_term, end_date=datetime.date(2025, 3, 31))
     assert Liaison.objects.get(pk=world.lead_term.pk).end_date is None
+
+
+def test_the_transitions_offered_are_exactly_those_not_refused_for_every_status_and_set_of_roles():
+    """`available_transitions` (asked of every row of a list) keeps to `transition_refusal`'s rule, generated over
+    every status and every combination of roles."""
+    roles = list(workflow.Role)
+    for status in ActionItem.Status:
+        for size in range(len(roles) + 1):
+            for combination in itertools.combinations(roles, size):
+                held = frozenset(combination)
+                expected = [
+                    t.name
+                    for t in workflow.TRANSITIONS.values()
+                    if workflow.transition_refusal(t.name, status, held) is None
+                ]
+                assert [t.name for t in workflow.available_transitions(status, held)] == expected, (status, held)
