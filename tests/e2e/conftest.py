@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -14,10 +13,12 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+import psycopg
 import pytest
 import redis
 
 from coordination.calendar import BusinessCalendar
+from coordination.scratch_database import scratch_database
 from tests.e2e.servers import MailServer, RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,28 +53,9 @@ def live_server(django_db_setup, live_server):
     return live_server
 
 
-def _postgres_admin(database_url: str) -> str:
-    return urlunparse(urlparse(database_url)._replace(path="/postgres"))
-
-
 def _database_like(template_url: str, name: str, folder: Path):
-    """A new database holding what the template holds: (its URL, a function that drops it or None)."""
-    if template_url.startswith("postgres"):
-        import psycopg
-
-        server = urlparse(template_url)
-        admin_url = _postgres_admin(template_url)
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{server.path.lstrip("/")}"')
-
-        def dropper():
-            with psycopg.connect(admin_url, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return urlunparse(server._replace(path=f"/{name}")), dropper
-    database = folder / f"{name}.sqlite3"
-    shutil.copyfile(template_url.removeprefix("sqlite:///"), database)
-    return f"sqlite:///{database}", None
+    """A new database holding what the template holds: (its URL, a function that drops it)."""
+    return scratch_database(template_url, name, folder, template=template_url)
 
 
 def _manage(env, *arguments) -> None:
@@ -88,44 +70,31 @@ def migrated_template(tmp_path_factory):
     a SQLite file, or on the services leg a PostgreSQL database used as CREATE DATABASE's template."""
     folder = tmp_path_factory.mktemp("template")
     env = {**_base_env(), "CELERY_BROKER_DIR": str(folder / "broker")}
-    database_url = os.environ.get("DATABASE_URL", "")
-    name = f"tracker_e2e_template_{uuid.uuid4().hex[:8]}"
-    if database_url.startswith("postgres"):
-        import psycopg
-
-        with psycopg.connect(_postgres_admin(database_url), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = urlunparse(urlparse(database_url)._replace(path=f"/{name}"))
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{folder / 'template.sqlite3'}"
+    database_url = os.environ.get("DATABASE_URL", "") or "sqlite://"
+    env["DATABASE_URL"], drop = scratch_database(database_url, f"tracker_e2e_template_{uuid.uuid4().hex[:8]}", folder)
     _manage(env, "migrate", "--noinput", "-v0")
     yield env["DATABASE_URL"]
-    if database_url.startswith("postgres"):
-        import psycopg
-
-        with psycopg.connect(_postgres_admin(database_url), autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop()
 
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory, migrated_template):
     """The migrated template with the demo data built around DEMO_DAY, loaded once per run."""
     folder = tmp_path_factory.mktemp("seeded")
-    url, dropper = _database_like(migrated_template, f"tracker_e2e_seeded_{uuid.uuid4().hex[:8]}", folder)
+    url, drop = _database_like(migrated_template, f"tracker_e2e_seeded_{uuid.uuid4().hex[:8]}", folder)
     _manage({**_base_env(), "DATABASE_URL": url, "CELERY_BROKER_DIR": str(folder / "broker")}, "seed_demo")
     yield url
-    if dropper:
-        dropper()
+    drop()
 
 
 def _process_env(tmp_path: Path, template_url: str):
     env = _base_env()
     env["HEARTBEAT_INTERVAL_SECONDS"] = "1"
     env["CELERY_BROKER_DIR"] = str(tmp_path / "broker")
-    env["DATABASE_URL"], dropper = _database_like(template_url, f"tracker_e2e_{uuid.uuid4().hex[:8]}", tmp_path)
+    env["DATABASE_URL"], drop = _database_like(template_url, f"tracker_e2e_{uuid.uuid4().hex[:8]}", tmp_path)
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = worker_redis_url()
-    return env, dropper
+    return env, drop
 
 
 def worker_redis_url() -> str:
@@ -141,19 +110,17 @@ def worker_redis_url() -> str:
 def process_env(tmp_path, migrated_template):
     """Environment for the child processes: their own database (migrated, empty) and broker, never the suite's or
     make run's."""
-    env, dropper = _process_env(tmp_path, migrated_template)
+    env, drop = _process_env(tmp_path, migrated_template)
     yield env
-    if dropper:
-        dropper()
+    drop()
 
 
 @pytest.fixture
 def seeded_env(tmp_path, seeded_template):
     """As `process_env`, with the demo data already loaded (seed_demo again changes nothing)."""
-    env, dropper = _process_env(tmp_path, seeded_template)
+    env, drop = _process_env(tmp_path, seeded_template)
     yield env
-    if dropper:
-        dropper()
+    drop()
 
 
 class FrozenServer:
@@ -246,8 +213,6 @@ def child_query(env, sql: str) -> list[tuple]:
                 return list(connection.execute(sql))
             except sqlite3.OperationalError:
                 return []
-    import psycopg
-
     with psycopg.connect(url) as connection:
         try:
             return list(connection.execute(sql))

@@ -20,9 +20,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -32,6 +30,7 @@ from django.db.models import Max
 from audit.sealing import seal_rows
 from audit.verify import audit_verify, sealed_models
 from coordination.models import ActionItem
+from coordination.scratch_database import is_postgres, scratch_database
 from users.models import SecurityEvent
 
 DEMO_DAY = "2026-11-24"
@@ -156,25 +155,12 @@ class Command(BaseCommand):
         return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
 
     def _scratch_database(self, folder: Path):
+        name = f"tracker_benchmark_{uuid.uuid4().hex[:8]}"
         if connection.vendor == "postgresql":
-            current = urlparse(os.environ.get("DATABASE_URL", ""))
-            if not current.scheme.startswith("postgres"):
+            current = os.environ.get("DATABASE_URL", "")
+            if not is_postgres(current):
                 raise CommandError("On PostgreSQL, DATABASE_URL names the server the scratch database is made on.")
-            name = f"tracker_benchmark_{uuid.uuid4().hex[:8]}"
-            admin = urlunparse(current._replace(path="/postgres"))
-            with psycopg.connect(admin, autocommit=True) as server:
-                server.execute(f'CREATE DATABASE "{name}"')
-
-            def drop():
-                with psycopg.connect(admin, autocommit=True) as server:
-                    server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-            return urlunparse(current._replace(path=f"/{name}")), drop
+            return scratch_database(current, name, folder)
         if connection.vendor != "sqlite":
             raise CommandError(f"Benchmarks run on PostgreSQL or SQLite, not {connection.vendor}.")
-
-        def remove():
-            for path in folder.glob("scratch.sqlite3*"):
-                path.unlink()
-
-        return f"sqlite:///{folder / 'scratch.sqlite3'}", remove
+        return scratch_database("sqlite://", name, folder)
