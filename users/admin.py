@@ -132,6 +132,7 @@ class ApiTokenAdmin(RestrictedAccess, admin.ModelAdmin):
     list_filter = (("revoked_at", admin.EmptyFieldListFilter), "read_only", "created")
     search_fields = ("name", "user__username")
     list_select_related = ("user", "created_by")
+    autocomplete_fields = ("user",)  # people: too many for a list, and only those the user may see
     readonly_fields = (
         "user",
         "name",

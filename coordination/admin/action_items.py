@@ -184,7 +184,7 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
     # Choices among items and people are searched, never listed in full, and only among what the viewer sees.
     # The people and units that fit are few (the department's coordinators, the lead agency's liaisons and units) and
     # are offered as plain choices (see formfield_for_foreignkey).
-    autocomplete_fields = ("parent", "dependencies", "meeting")
+    autocomplete_fields = ("parent", "dependencies", "meeting", "initiative")
     history_list_display = ("status", "due_date", "percent_complete")
     actions = [*bulk.admin_actions(), *export_actions()]
 

@@ -90,6 +90,7 @@ class WebhookEndpointAdmin(RestrictedAdmin):
     list_filter = ("is_active", "department")
     readonly_fields = ("consecutive_failures", "disabled_at")
     history_hidden_fields = ("secret",)
+    autocomplete_fields = ("owner",)  # people: too many for a list, and only those the user may see
 
     def get_fields(self, request, obj=None):
         fields = ["department", "name", "url", "events", "owner", "is_active"]
