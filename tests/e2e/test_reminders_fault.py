@@ -3,15 +3,14 @@ recorded reminder, no row is recorded twice, and a second sweep at the same mome
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import SWEEP_AT, child_query
+from tests.e2e.processes import beat, stop_all, wait_for, worker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e]
@@ -20,21 +19,6 @@ SWEPT = "FROM coordination_reminder WHERE message_id <> 'demo-data'"  # the demo
 
 def states(env) -> dict[str, int]:
     return dict(child_query(env, f"SELECT state, COUNT(*) {SWEPT} GROUP BY state"))
-
-
-def start(env, tmp_path, name, *arguments):
-    log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115
-    command = [sys.executable, "-m", "celery", "-A", "config", *arguments]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log
-
-
-def wait_for(condition, seconds, explain):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(explain())
 
 
 def test_a_worker_killed_during_delivery_loses_nothing_and_records_nothing_twice(seeded_env, tmp_path):
@@ -59,35 +43,21 @@ def test_a_worker_killed_during_delivery_loses_nothing_and_records_nothing_twice
     recipients = len(child_query(env, f"SELECT DISTINCT recipient_id {SWEPT}"))
     assert recorded >= 15 and states(env) == {"pending": recorded}  # the demo day: 19 rows
 
-    first, first_log = start(env, tmp_path, "first-worker", "worker", "--pool=solo", "--loglevel=INFO")
+    first = worker(env, tmp_path, "first-worker")
     try:
         # Kill it while it waits for the mail server to accept a message: its rows are claimed, nothing sent.
-        wait_for(lambda: states(env).get("sending"), 60, lambda: (tmp_path / "first-worker.log").read_text())
+        wait_for(lambda: states(env).get("sending"), 60, first.log)
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=15)
-        first_log.close()
+        first.kill()
+        first.stop()
     after_kill = states(env)
     assert after_kill.get("sending"), after_kill
 
-    worker, worker_log = start(env, tmp_path, "worker", "worker", "--pool=solo", "--loglevel=INFO")
-    beat, beat_log = start(env, tmp_path, "beat", "beat", "--pidfile", str(tmp_path / "beat.pid"))
+    processes = [worker(env, tmp_path), beat(env, tmp_path)]
     try:
-        wait_for(
-            lambda: states(env) == {"sent": recorded},
-            150,
-            lambda: f"{states(env)}\n{(tmp_path / 'worker.log').read_text()[-3000:]}",
-        )
+        wait_for(lambda: states(env) == {"sent": recorded}, 150, lambda: f"{states(env)}\n{processes[0].log()}")
     finally:
-        for process in (worker, beat):
-            process.send_signal(signal.SIGTERM)
-        for process in (worker, beat):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        worker_log.close()
-        beat_log.close()
+        stop_all(processes)
 
     assert sum(states(env).values()) == recorded  # no row recorded twice
     messages = "".join(path.read_text() for path in mailbox.iterdir())
