@@ -16,7 +16,7 @@ import contextvars
 import datetime
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from celery import current_app
 from django.db import transaction
@@ -54,6 +54,16 @@ def outbox_add(task: str, *args) -> None:
     if _suspended.get():
         return
     OutboxMessage.objects.create(task=task, args=list(args), request_id=guid.get() or "")
+
+
+def outbox_add_each(task: str, arguments: Iterable[Sequence]) -> None:
+    """`outbox_add` for each set of arguments, in one insert (a sweep queues a delivery per recipient)."""
+    if _suspended.get():
+        return
+    request_id = guid.get() or ""
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(task=task, args=list(args), request_id=request_id) for args in arguments
+    )
 
 
 def publish_now(task: str, *args) -> None:

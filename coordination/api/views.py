@@ -435,9 +435,16 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
 
     def locked_item(self) -> ActionItem:
         """The item named in the URL, locked, if the requester sees it and If-Match (when sent) still matches."""
-        item = self.get_object()  # 404 first: for an item the requester cannot see, or an id that is not a number
-        list(ActionItem.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True))
-        item = self.get_object()  # read again under the lock
+        # Locked through what the requester sees (404 for an item they cannot see, or an id that is not a number),
+        # then read once, under the lock.
+        try:
+            visible = self.visible_items().select_for_update(of=("self",)).filter(pk=self.kwargs["pk"])
+            found = list(visible.values_list("pk", flat=True))
+        except (TypeError, ValueError, DjangoValidationError):
+            found = []
+        if not found:
+            raise NotFound()
+        item = self.get_object()
         check_if_match(self.request, etag_for(self.get_serializer(item).data))
         return item
 

@@ -10,7 +10,7 @@ import datetime
 
 from coordination.calendar import japan_today
 from coordination.models import ActionItem, Reminder
-from coordination.queue import outbox_add
+from coordination.queue import outbox_add_each
 
 from .delivery import DELIVER_REMINDERS_TASK
 from .sweep import People
@@ -78,7 +78,6 @@ def event_record(
         for recipient in recipients
     ]  # fmt: skip
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    for recipient in recipients:
-        outbox_add(DELIVER_REMINDERS_TASK, recipient)
+    outbox_add_each(DELIVER_REMINDERS_TASK, ([recipient] for recipient in recipients))
     webhook_record(item=item, event=rule, occurrence=occurrence)
     return rows

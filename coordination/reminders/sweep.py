@@ -28,7 +28,7 @@ from coordination.models import (
     Reminder,
     ReminderPolicy,
 )
-from coordination.queue import outbox_add
+from coordination.queue import outbox_add_each
 
 from .delivery import DELIVER_REMINDERS_TASK
 from .rules import Cutoffs, Policy, cutoffs_for, stale_round
@@ -260,8 +260,7 @@ def reminders_sweep(*, at: datetime.datetime) -> list[DueReminder]:
     """Record what is due at `at` and queue one delivery per recipient once the rows are committed."""
     with transaction.atomic():
         new = reminders_record(at=at)
-        for recipient_id in sorted({reminder.recipient_id for reminder in new}):
-            outbox_add(DELIVER_REMINDERS_TASK, recipient_id)
+        outbox_add_each(DELIVER_REMINDERS_TASK, ([recipient] for recipient in sorted({r.recipient_id for r in new})))
         # The second channel: one webhook delivery per item, rule and occurrence, whoever the recipients are.
         endpoints = active_endpoints() if new else {}
         if endpoints:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django_guid.context import guid
 
 from coordination.models import OutboxMessage
-from coordination.queue import RELAY_CLAIM, outbox_add, outbox_relay, queueing_suspended
+from coordination.queue import RELAY_CLAIM, outbox_add, outbox_add_each, outbox_relay, queueing_suspended
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 6, 15, 0, 0, tzinfo=datetime.UTC)
@@ -83,4 +83,12 @@ def test_rows_a_relay_holds_are_left_to_it_until_its_claim_runs_out():
 def test_nothing_is_queued_while_queueing_is_suspended():
     with queueing_suspended():
         outbox_add("coordination.tasks.deliver_reminders_task", 1)
+        outbox_add_each("coordination.tasks.deliver_reminders_task", [[2], [3]])
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_delivery_for_each_recipient_is_queued_in_one_insert(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        outbox_add_each("coordination.tasks.deliver_reminders_task", ([recipient] for recipient in range(50)))
+    assert OutboxMessage.objects.count() == 50
+    assert outbox_relay(now=NOW, publish=Broker()) == 50

@@ -1,0 +1,62 @@
+"""What a detail, a transition and a PATCH cost in queries does not grow with what the item holds: an item with two
+supporting agencies and one dependency costs the same as one with five and four. The
+ceilings are today's counts, so that a change that adds queries says so; issue 15's benchmark measures the time."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from coordination import services
+from tests.conftest import DUE, NOW
+from tests.factories import AgencyFactory, LiaisonFactory
+
+CEILINGS = {"detail": 7, "acknowledge": 39, "patch": 49}  # an item with a dependency: its history is sealed too
+
+
+def item_holding(world, move_to_status, size: int):
+    """An assigned item with `size` more supporting agencies (each with a liaison) and `size` dependencies."""
+    agencies = [AgencyFactory(code=f"AG{size}{number}") for number in range(size)]
+    for agency in agencies:
+        LiaisonFactory(agency=agency)
+    dependencies = [
+        services.action_item_create(
+            actor=world.coordinator, department=world.department, title=f"Dependency {size}.{number}",
+            lead_agency=world.mod, due_date=DUE, now=NOW,
+        )
+        for number in range(size)
+    ]  # fmt: skip
+    item = services.action_item_create(
+        actor=world.coordinator, department=world.department, title=f"An item holding {size}", lead_agency=world.mod,
+        supporting_agencies=[world.mofa, *agencies], dependencies=dependencies, due_date=DUE,
+        assigned_liaison=world.lead_term, now=NOW,
+    )  # fmt: skip
+    return move_to_status(item, "assigned")
+
+
+def costs(api, item) -> dict[str, int]:
+    liaison, coordinator = api("lead_liaison"), api("coordinator")
+    counts = {}
+    with CaptureQueriesContext(connection) as queries:
+        assert liaison.post(f"/api/v1/action-items/{item.pk}/acknowledge/", {}, format="json").status_code == 200
+    counts["acknowledge"] = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        detail = coordinator.get(f"/api/v1/action-items/{item.pk}/")
+    counts["detail"] = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        changed = coordinator.patch(
+            f"/api/v1/action-items/{item.pk}/", {"title": f"{item.title}, revised"}, format="json",
+            HTTP_IF_MATCH=detail["ETag"],
+        )  # fmt: skip
+        assert changed.status_code == 200
+    counts["patch"] = len(queries)
+    return counts
+
+
+def test_a_write_costs_the_same_queries_however_much_the_item_holds(api, world, move_to_status):
+    for role in ("lead_liaison", "coordinator"):  # tokens issued and first used (recorded once) before counting
+        assert api(role).get("/api/v1/action-items/").status_code == 200
+    small = costs(api, item_holding(world, move_to_status, 1))
+    large = costs(api, item_holding(world, move_to_status, 4))
+    assert large == small
+    assert all(small[name] <= ceiling for name, ceiling in CEILINGS.items()), small
