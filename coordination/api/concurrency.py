@@ -71,10 +71,18 @@ class _Replay(Exception):
 class IdempotentPostMixin:
     """A POST retried with the same Idempotency-Key gets the first answer again, and nothing is done twice.
 
-    The key is claimed before the work starts (a unique row per user and key). A retry that arrives while the first
-    request is still running gets 409; one that arrives later gets the stored answer. A key reused for a different
-    request gets 422. Answers of 5xx are not stored, so a failed request can be retried with the same key.
+    The key is claimed before the work starts (a unique row per user and key), in one transaction with the work
+    and its answer: a request that fails (a 5xx, or the database lost mid-way) leaves no claim behind, so it can be
+    retried with the same key at once. A retry that arrives while the first request is still running waits for it
+    (the claim's row is locked) and gets its answer, or 409 where the database cannot wait; one that arrives later
+    gets the stored answer. A key reused for a different request gets 422.
     """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "POST" or IDEMPOTENCY_HEADER not in request.headers:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -125,7 +133,7 @@ class IdempotentPostMixin:
             return response
         self._idempotency_record = None
         if response.status_code >= 500:
-            record.delete()  # let the client retry with the same key
+            transaction.set_rollback(True)  # the claim goes with the rest: the client may retry with the same key
             return response
         record.status_code = response.status_code
         # PostgreSQL's JSON cannot hold U+0000: an answer echoing such a character (a field name in a multipart

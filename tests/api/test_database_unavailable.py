@@ -37,3 +37,21 @@ def test_an_unreachable_database_met_in_a_middleware_answers_503_too(db, monkeyp
     response = Client(raise_request_exception=False).get(path)
     assert (response.status_code, response["Content-Type"], response["Retry-After"]) == (503, content_type, "5")
     assert "The database could not be reached" in response.content.decode()
+
+
+def test_a_create_that_met_an_unreachable_database_can_be_retried_with_its_key_at_once(api, world, monkeypatch):
+    body = {"department": "NSS-SCD", "title": "Retried after a failover", "lead_agency": "MOFA"}
+    real_create = views.services.action_item_create
+
+    def unreachable(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(views.services, "action_item_create", unreachable)
+    client = api("coordinator")
+    failed = client.post("/api/v1/action-items/", body, format="json", headers={"Idempotency-Key": "failover-1"})
+    assert failed.status_code == 503
+    monkeypatch.setattr(views.services, "action_item_create", real_create)
+    again = client.post("/api/v1/action-items/", body, format="json", headers={"Idempotency-Key": "failover-1"})
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again  # its claim went with the failure
+    replayed = client.post("/api/v1/action-items/", body, format="json", headers={"Idempotency-Key": "failover-1"})
+    assert replayed.status_code == 201 and replayed["Idempotent-Replayed"] == "true"
