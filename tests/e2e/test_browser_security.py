@@ -11,6 +11,7 @@ import pytest
 from django_otp.oath import TOTP
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.browser import PASSWORD, check_page, csp_refusals, sign_in
@@ -77,7 +78,10 @@ def test_wrong_passwords_end_on_the_lockout_page(browser, live_server, browser_w
         username.clear()  # the page comes back with the name typed before
         username.send_keys("mod-liaison")
         browser.find_element(By.NAME, "password").send_keys(password)
-        browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+        submit = browser.find_element(By.CSS_SELECTOR, "input[type=submit]")
+        submit.click()
+        # The next page has replaced this one (the old form's elements gone) before the next try types into it.
+        WebDriverWait(browser, 10).until(staleness_of(submit), "the sign-in form was not answered")
         wait_for(browser, lambda driver: driver.execute_script("return document.readyState") == "complete", "slow")
     wait_for(browser, lambda driver: driver.find_elements(By.CLASS_NAME, "locked-out"), "no lockout page")
     assert "15 minutes" in browser.find_element(By.ID, "content-main").text
