@@ -51,9 +51,7 @@ def queueing_suspended():
 def outbox_add(task: str, *args) -> None:
     """Queue the Celery task named `task` with `args` (JSON values): published once the current transaction has
     committed, by the relay; nothing if it rolls back."""
-    if _suspended.get():
-        return
-    OutboxMessage.objects.create(task=task, args=list(args), request_id=guid.get() or "")
+    outbox_add_each(task, [args])
 
 
 def outbox_add_each(task: str, arguments: Iterable[Sequence]) -> None:

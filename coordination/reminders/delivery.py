@@ -163,9 +163,9 @@ def _claim(recipient_id: int, now: datetime.datetime) -> Claim | None:
         )
         if not pending:
             return None
-        earlier = sorted({message_id for _pk, message_id in pending if message_id})
-        message_id = earlier[0] if earlier else make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
-        ids = [pk for pk, row_message_id in pending if row_message_id == (earlier[0] if earlier else "")]
+        earlier = min((message_id for _pk, message_id in pending if message_id), default="")
+        ids = [pk for pk, row_message_id in pending if row_message_id == earlier]
+        message_id = earlier or make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN)
         claim = Claim(ids=ids, token=claim_token_new(), message_id=message_id, claimed_at=now)
         Reminder.objects.filter(pk__in=ids, state=State.PENDING).update(
             state=State.SENDING, claimed_at=now, claim_token=claim.token, message_id=message_id,
