@@ -6,7 +6,7 @@ PORT ?= 8000
 export PORT
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run cluster test lint install migrate seed messages clean
+.PHONY: run cluster test lint install migrate seed messages clean bench bench-quick
 
 $(STAMP):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)."; exit 1; }
@@ -68,6 +68,17 @@ test: install
 	$(BIN)/python -m pytest -m "not e2e and not serial" -n auto --dist loadgroup
 	$(BIN)/python -m pytest -m "e2e and not serial" -n 2
 	$(BIN)/python -m pytest -m serial
+
+# The benchmark (BENCHMARKS.md): scratch PostgreSQL databases beside DATABASE_URL (the loopback server by default;
+# the configured database itself is never touched) at 10,000 and 100,000 items, Redis database 14 for its queue.
+# bench-quick is the same at smaller sizes in a few minutes, written to docs/benchmarks/quick.md.
+BENCH_ENV = DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" \
+	REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}"
+bench: install
+	@env $(BENCH_ENV) $(BIN)/python manage.py benchmark --sizes 10000,100000
+bench-quick: install
+	@env $(BENCH_ENV) $(BIN)/python manage.py benchmark --sizes 1000,5000 --rounds 15 --throughput-seconds 2 \
+		--walks 2 --output docs/benchmarks/quick.md
 
 lint: install
 	$(BIN)/ruff check .

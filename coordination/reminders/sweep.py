@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
@@ -37,6 +37,7 @@ from .webhooks import active_endpoints, webhook_record
 logger = logging.getLogger(__name__)
 JAPAN = ZoneInfo("Asia/Tokyo")
 Rule = Reminder.Rule
+BATCH = 500  # ledger rows per statement
 ITEM_FIELDS = ("id", "department_id", "lead_agency_id", "assigned_liaison_id", "coordinator_id", "due_date")
 
 
@@ -223,37 +224,82 @@ def reminders_due(*, at: datetime.datetime) -> list[DueReminder]:
     return list(found.found.values())
 
 
+def _ledger_key() -> list:
+    """The fields of the ledger's unique key, in the order of `DueReminder.key`."""
+    unique = next(c for c in Reminder._meta.constraints if c.name == "reminder_once_per_occurrence")
+    return [Reminder._meta.get_field(name) for name in unique.fields]
+
+
+def _batch_size(connection, fields: list, due: list[DueReminder]) -> int:
+    """At most BATCH rows, fewer where the database takes fewer parameters in one statement (SQLite)."""
+    return max(1, min(BATCH, connection.ops.bulk_batch_size(fields, due)))
+
+
+def _ledger_holds(due: list[DueReminder]) -> set[tuple]:
+    """Which of the due keys the ledger holds already, read in batches and only at the due occurrences, so what is
+    loaded does not grow with the ledger's earlier days."""
+    connection = connections[router.db_for_read(Reminder)]
+    size = _batch_size(connection, _ledger_key(), due)
+    held = set()
+    for start in range(0, len(due), size):
+        batch = due[start : start + size]
+        rows = Reminder.objects.filter(
+            action_item_id__in={reminder.item_id for reminder in batch},
+            rule__in={reminder.rule for reminder in batch},
+            occurrence__in={reminder.occurrence for reminder in batch},
+        ).order_by()
+        held.update(rows.values_list("action_item_id", "rule", "recipient_id", "occurrence"))
+    return held
+
+
+def _ledger_insert(due: list[DueReminder], *, today: datetime.date) -> set[tuple]:
+    """Insert the due reminders the ledger does not hold yet, one statement per batch; returns the keys inserted.
+
+    ON CONFLICT on the unique key skips rows already there, including those a concurrent sweep is inserting (the
+    database waits for it), and RETURNING names only the rows this statement inserted.
+    """
+    connection = connections[router.db_for_write(Reminder)]
+    meta = Reminder._meta
+    # Every column bulk_create would send, with the values it would send: raw SQL applies no Django defaults.
+    fields = [field for field in meta.concrete_fields if not field.primary_key and not field.generated]
+    quote = connection.ops.quote_name
+    key = ", ".join(quote(field.column) for field in _ledger_key())
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES "
+    tail = f" ON CONFLICT ({key}) DO NOTHING RETURNING {key}"
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = _batch_size(connection, fields, due)
+    inserted = set()
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for start in range(0, len(due), size):
+            batch = due[start : start + size]
+            params = []
+            for reminder in batch:
+                obj = Reminder(
+                    action_item_id=reminder.item_id,
+                    rule=reminder.rule,
+                    recipient_id=reminder.recipient_id,
+                    occurrence=reminder.occurrence,
+                    is_copy=reminder.is_copy,
+                    due_on=today,
+                )
+                params += [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+            cursor.execute(head + ", ".join([row] * len(batch)) + tail, params)
+            inserted.update(tuple(returned) for returned in cursor.fetchall())
+    return inserted
+
+
 def reminders_record(*, at: datetime.datetime, dry_run: bool = False) -> list[DueReminder]:
     """Record the reminders due at `at` that the ledger does not hold yet; returns those (nothing written on a dry
-    run). The unique key makes a concurrent sweep's duplicate rows impossible, not just unlikely."""
+    run). The unique key makes a concurrent sweep's duplicate rows impossible, not just unlikely, and each new row is
+    returned by the one sweep that inserted it."""
     due = reminders_due(at=at)
     if not due:
         return []
-    existing = set(
-        Reminder.objects.filter(action_item_id__in={reminder.item_id for reminder in due}).values_list(
-            "action_item_id", "rule", "recipient_id", "occurrence"
-        )
-    )
-    new = [reminder for reminder in due if reminder.key not in existing]
-    if new and not dry_run:
-        today = japan_today(at)
-        with transaction.atomic():
-            Reminder.objects.bulk_create(
-                [
-                    Reminder(
-                        action_item_id=reminder.item_id,
-                        rule=reminder.rule,
-                        recipient_id=reminder.recipient_id,
-                        occurrence=reminder.occurrence,
-                        is_copy=reminder.is_copy,
-                        due_on=today,
-                    )
-                    for reminder in new
-                ],
-                ignore_conflicts=True,
-                batch_size=500,
-            )
-    return new
+    if dry_run:
+        held = _ledger_holds(due)
+        return [reminder for reminder in due if reminder.key not in held]
+    inserted = _ledger_insert(due, today=japan_today(at))
+    return [reminder for reminder in due if reminder.key in inserted]
 
 
 def reminders_sweep(*, at: datetime.datetime) -> list[DueReminder]:
