@@ -99,14 +99,28 @@ def action_item_roles(viewer: Viewer, item: ActionItem) -> frozenset[Role]:
     """The roles `viewer` holds on `item` (uses prefetched concurrences when there are any).
 
     The agencies on an item have no role on it before its first assignment: a draft is the department's own."""
-    supporting_ids = [c.agency_id for c in item.concurrences.all()] if item.pk else []
-    roles = roles_for(
+    return item_roles(
         viewer,
         department_id=item.department_id,
         lead_agency_id=item.lead_agency_id,
-        supporting_agency_ids=supporting_ids,
+        supporting_agency_ids=[c.agency_id for c in item.concurrences.all()] if item.pk else [],
+        first_assigned_at=item.first_assigned_at,
     )
-    if item.first_assigned_at is None:
+
+
+def item_roles(
+    viewer: Viewer,
+    *,
+    department_id: int,
+    lead_agency_id: int,
+    supporting_agency_ids: list[int],
+    first_assigned_at: datetime.datetime | None,
+) -> frozenset[Role]:
+    """`action_item_roles` from an item's values (lists that read rows, not model instances)."""
+    roles = roles_for(
+        viewer, department_id=department_id, lead_agency_id=lead_agency_id, supporting_agency_ids=supporting_agency_ids
+    )
+    if first_assigned_at is None:
         roles -= {Role.LEAD_LIAISON, Role.SUPPORTING_LIAISON}
     return roles
 

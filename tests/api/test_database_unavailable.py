@@ -16,7 +16,7 @@ def test_an_api_view_meeting_an_unreachable_database_answers_503_with_retry_afte
     def unreachable(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(views.ActionItemViewSet, "get_queryset", unreachable)
+    monkeypatch.setattr(views.ActionItemViewSet, "visible_items", unreachable)
     response = api("coordinator").get("/api/v1/action-items/")
     assert response.status_code == 503 and response["Content-Type"] == "application/problem+json"
     assert response["Retry-After"] == "5"

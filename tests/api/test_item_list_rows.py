@@ -1,0 +1,98 @@
+"""The item list builds its rows from plain values (coordination/api/listing.py). Each row must be exactly the item's
+own representation (its detail answer) for every reader, and a page costs the same queries whatever its size and
+the table's."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from coordination.calendar import JAPAN
+from coordination.demo import seed_demo
+from coordination.models import ActionItem
+
+DEMO_DAY = datetime.date(2026, 11, 24)
+CEILING = 7
+QUERIES = ["", "?ordering=due_date", "?ordering=-priority", "?archived=true", "?overdue=true", "?search=MOD"]
+
+
+@pytest.fixture
+def demo(db, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 24, 11, 0, tzinfo=JAPAN))
+    seed_demo(today=DEMO_DAY)
+
+
+def listed(client, query: str) -> list[dict]:
+    """Every page of the list."""
+    rows, url = [], f"/api/v1/action-items/{query}{'&' if query else '?'}page_size=7"
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.content[:300]
+        rows += answer.json()["results"]
+        url = answer.json()["next"]
+    return rows
+
+
+def test_every_row_of_the_list_is_the_items_own_representation_for_every_reader(demo, token_for):
+    readers = get_user_model().objects.filter(is_active=True).order_by("username")
+    seen = {"parent_hidden": 0, "hidden_dependencies": 0, "dependencies": 0, "answers": 0, "transitions": 0}
+    compared = 0
+    for reader in readers:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(reader)}")
+        for query in QUERIES:
+            rows = listed(client, query)
+            assert len({row["id"] for row in rows}) == len(rows), "a page repeated an item"
+            for row in rows:
+                detail = client.get(f"/api/v1/action-items/{row['id']}/")
+                assert detail.status_code == 200
+                assert row == detail.json(), f"{reader.username} {query}: item {row['id']} differs from its own page"
+                compared += 1
+                seen["parent_hidden"] += row["parent_hidden"]
+                seen["hidden_dependencies"] += row["hidden_dependencies"]
+                seen["dependencies"] += bool(row["dependencies"])
+                seen["answers"] += any(answer["responded_at"] for answer in row["supporting_agencies"])
+                seen["transitions"] += bool(row["allowed_transitions"])
+    # The comparison went through every kind of value: hidden links, answered concurrences, transitions.
+    assert compared > 500
+    assert all(seen.values()), seen
+
+
+def page_queries(client, page_size: int) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(f"/api/v1/action-items/?page_size={page_size}&ordering=due_date")
+        assert answer.status_code == 200
+        assert 0 < len(answer.json()["results"]) <= page_size
+    return len(queries)
+
+
+@pytest.mark.parametrize("reader", ["coordinator", "mod-liaison"])
+def test_a_page_costs_the_same_queries_whatever_its_size_and_the_tables(demo, token_for, reader):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(get_user_model().objects.get(username=reader))}")
+    client.get("/api/v1/action-items/")  # the token's first use is recorded once, before counting
+    small, large = page_queries(client, 3), page_queries(client, 50)
+    # Ten times the items, each with the same supporting agencies and dependencies as the demo's.
+    template = list(ActionItem.objects.order_by("id"))
+    for copy in range(9):
+        for item in template:
+            answers = [
+                {name: value for name, value in answer.items() if name not in ("id", "action_item_id")}
+                for answer in item.concurrences.values()
+            ]
+            item.pk = None
+            item.external_id = f"{item.external_id}/{copy}" if item.external_id else ""
+            item.recurrence_previous_id = None
+            item.save()
+            item.concurrences.bulk_create([item.concurrences.model(action_item=item, **answer) for answer in answers])
+    assert ActionItem.objects.count() >= 10 * len(template)
+    grown = page_queries(client, 50)
+    # Token, throttle and viewer; the page; its answers, dependencies and the linked items the reader sees (left out
+    # when the page links to nothing).
+    assert max(small, large, grown) <= CEILING, (small, large, grown)
+    assert grown <= large
