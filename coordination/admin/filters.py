@@ -60,7 +60,7 @@ class StateFilter(admin.SimpleListFilter):
         value = self.value()
         archived = item_sets(request).archived()
         if value is None:
-            return queryset.exclude(status__in=ActionItem.FINISHED_STATUSES)
+            return queryset.filter(status__in=ActionItem.OPEN_STATUSES)  # as the index of open work says it
         if value == self.FINISHED:
             return queryset.filter(status__in=ActionItem.FINISHED_STATUSES).exclude(archived)
         if value == self.ALL:

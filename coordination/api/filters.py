@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
-
 import django_filters
 from django import forms
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
 from agencies.models import OrgUnit
 from coordination.calendar import japan_today
-from coordination.models import ActionItem, Concurrence, Reminder, archived_condition
+from coordination.models import ActionItem, Concurrence, Reminder, archived_condition, current_condition, due_order
 from coordination.search import items_search, search_terms
 
 STATUS_VALUES = [value for value, _label in ActionItem.Status.choices]
 MAX_ID = 2**31 - 1
 # Items without a due date (drafts) sort after every dated item.
-NO_DUE_DATE = datetime.date(9999, 12, 31)
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -113,12 +108,12 @@ class ActionItemFilter(django_filters.FilterSet):
         view = (getattr(self.request, "parser_context", None) or {}).get("view")
         listing = not getattr(view, "detail", False)  # an item's own address finds it, archived or not
         if listing and self.form.cleaned_data.get("archived") is None:  # lists leave the archive out unless asked
-            queryset = queryset.exclude(archived_condition(japan_today()))
+            queryset = queryset.filter(current_condition(japan_today()))
         return queryset
 
     def filter_archived(self, queryset, name, value):
         archived = archived_condition(japan_today())
-        return queryset.filter(archived) if value else queryset.exclude(archived)
+        return queryset.filter(archived) if value else queryset.filter(current_condition(japan_today()))
 
     def filter_overdue(self, queryset, name, value):
         overdue = {"status__in": ActionItem.ACTIVE_STATUSES, "due_date__lt": japan_today()}
@@ -184,7 +179,7 @@ class ItemOrderingFilter(OrderingFilter):
         return (f"-{field}" if descending else field, "-id" if descending else "id")
 
     def filter_queryset(self, request, queryset, view):
-        queryset = queryset.annotate(due_order=Coalesce(F("due_date"), Value(NO_DUE_DATE)))
+        queryset = queryset.annotate(due_order=due_order())
         return queryset.order_by(*self.get_ordering(request, queryset, view))
 
     def get_schema_operation_parameters(self, view):

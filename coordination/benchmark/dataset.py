@@ -50,9 +50,9 @@ HISTORY_MODELS = (
     ProgressUpdate.history.model,
     ExtensionRequest.history.model,
 )
-RECENT_WEEKS = 9  # copies of every template are moved back by 0..8 weeks
+RECENT_WEEKS = 5  # copies of every template are moved back by 0..4 weeks
 YEAR_WEEKS = 53  # copies of the finished ones by 0..52 weeks
-OPEN_SHARE = 0.45  # of the items, from copies of every template (the rest are finished work)
+OPEN_SHARE = 0.2  # of the items, from copies of every template (the rest are finished work)
 INITIATIVES = 50
 
 

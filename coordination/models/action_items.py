@@ -6,7 +6,9 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Liaison, OrgUnit, TimeStampedModel, in_language
@@ -16,15 +18,45 @@ from coordination.validation import LONG_TEXT, TEXT, sane_date, single_line, tex
 
 from .organisation import Department, Initiative, Meeting
 
+# Sorts after every real day: items with no due date come last in due-date order.
+NO_DUE_DATE = datetime.date(9999, 12, 31)
+# Stands for "not finished" where an item's finishing time is compared: after any cut-off.
+NOT_FINISHED = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+def due_order() -> Coalesce:
+    """The due date, with undated items last: what lists order by, and the head of their index."""
+    return Coalesce(F("due_date"), Value(NO_DUE_DATE))
+
+
+def finished_at() -> Coalesce:
+    """When the item was closed or cancelled, or NOT_FINISHED. The archive is `finished_at() < cutoff`: one
+    comparison the list indexes hold as a column, so a list walking them in order passes archived items over in the
+    index instead of reading each of them (half the table after a year)."""
+    return Coalesce(
+        Case(
+            When(status="closed", then=F("closed_at")),
+            When(status="cancelled", then=F("cancelled_at")),
+            output_field=models.DateTimeField(),
+        ),
+        Value(NOT_FINISHED),
+    )
+
 
 def archived_condition(today: datetime.date) -> Q:
     """Items in the archive on `today`: closed or cancelled before the start of the day ARCHIVE_AFTER_DAYS earlier
     (Japan time). They leave the working lists, dashboards and reminders, stay visible to whoever saw them, keep
     their history, and change only by being reopened."""
-    cutoff = start_of(today - datetime.timedelta(days=settings.ARCHIVE_AFTER_DAYS))
-    return Q(status=ActionItem.Status.CLOSED, closed_at__lt=cutoff) | Q(
-        status=ActionItem.Status.CANCELLED, cancelled_at__lt=cutoff
-    )
+    return Q(LessThan(finished_at(), Value(_archive_cutoff(today))))
+
+
+def current_condition(today: datetime.date) -> Q:
+    """Everything but the archive on `today` (`archived_condition`'s complement, written so an index can use it)."""
+    return Q(GreaterThanOrEqual(finished_at(), Value(_archive_cutoff(today))))
+
+
+def _archive_cutoff(today: datetime.date) -> datetime.datetime:
+    return start_of(today - datetime.timedelta(days=settings.ARCHIVE_AFTER_DAYS))
 
 
 class ActionItemQuerySet(models.QuerySet):
@@ -33,7 +65,7 @@ class ActionItemQuerySet(models.QuerySet):
 
     def current_on(self, today: datetime.date):
         """Everything but the archive: the items working lists and dashboards show."""
-        return self.exclude(archived_condition(today))
+        return self.filter(current_condition(today))
 
     def active(self):
         """Items the lead agency is working on: assigned and not yet submitted, closed or cancelled."""
@@ -275,7 +307,18 @@ class ActionItem(TimeStampedModel):
                 name="action_item_open_by_due_date",
             ),
             models.Index(fields=["lead_agency", "status"], name="action_item_lead_status"),
-            models.Index(fields=["updated_at"], name="action_item_updated_at"),
+            # The lists' orders (oldest change first, due date), each with the item's finishing time so the archive
+            # is passed over inside the index.
+            models.Index(F("updated_at"), F("id"), finished_at(), name="action_item_changed_order"),
+            models.Index(due_order(), F("id"), finished_at(), name="action_item_due_order"),
+            # The admin's list: open work (its default) in the model's order.
+            models.Index(
+                F("due_date"),
+                F("priority").desc(),
+                F("id"),
+                condition=Q(status__in=["draft", "assigned", "acknowledged", "in_progress", "blocked", "submitted"]),
+                name="action_item_open_in_order",
+            ),
         ]
 
     def is_archived_on(self, today: datetime.date) -> bool:

@@ -239,7 +239,7 @@ class Command(BaseCommand):
         def patch():
             state["turn"] += 1
             item = writable[state["turn"] % len(writable)]
-            body = json.dumps({"priority": 30 if state["turn"] % 2 else 20}).encode()
+            body = json.dumps({"priority": "high" if state["turn"] % 2 else "normal"}).encode()
             return coordinator.request("PATCH", f"/api/v1/action-items/{item}/", body, json_body)
 
         results = []
