@@ -311,6 +311,13 @@ class ActionItem(TimeStampedModel):
             # is passed over inside the index.
             models.Index(F("updated_at"), F("id"), finished_at(), name="action_item_changed_order"),
             models.Index(due_order(), F("id"), finished_at(), name="action_item_due_order"),
+            # The overdue list (active items past due) in the lists' default order.
+            models.Index(
+                F("updated_at"),
+                F("id"),
+                condition=Q(status__in=["assigned", "acknowledged", "in_progress", "blocked"]),
+                name="action_item_active_changed",
+            ),
             # The admin's list: open work (its default) in the model's order.
             models.Index(
                 F("due_date"),
