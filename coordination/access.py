@@ -138,9 +138,11 @@ def action_items_visible(viewer: Viewer) -> QuerySet[ActionItem]:
         # answers an EXISTS by hashing every concurrence of the agencies (tens of thousands, growing with the years)
         # on every request, while a scalar subquery is probed through the item's own concurrences, row by row, so a
         # page of 50 costs the same whatever the agency's count.
-        supporting = Concurrence.objects.filter(
-            action_item=OuterRef("pk"), agency_id__in=viewer.liaison_agency_ids
-        ).order_by().values(one=Value(1))[:1]
+        supporting = (
+            Concurrence.objects.filter(action_item=OuterRef("pk"), agency_id__in=viewer.liaison_agency_ids)
+            .order_by()
+            .values(one=Value(1))[:1]
+        )
         condition |= Q(first_assigned_at__isnull=False) & (
             Q(lead_agency_id__in=viewer.liaison_agency_ids) | Q(IsNull(Subquery(supporting), False))
         )
