@@ -112,7 +112,9 @@ def outbox_relay(
             break
         finally:
             guid.reset(token)
-        OutboxMessage.objects.filter(pk__in=pks).delete()
         done.update(pks)
         published += 1
+    # The published rows go in one statement (one commit, not one per message). Should the process die before it,
+    # they are published again once their claim runs out: a task may arrive twice, never not at all.
+    OutboxMessage.objects.filter(pk__in=done).delete()
     return published

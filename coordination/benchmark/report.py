@@ -49,7 +49,7 @@ def _api_table(run: dict) -> list[str]:
 def _sweep_lines(run: dict) -> list[str]:
     sweep = run["sweep"]
     verdict = "met" if sweep["ratio_to_raw_sql"] <= 2 else "**missed**"
-    return [
+    lines = [
         f"- Due set: raw SQL {sweep['raw_sql_ms']} ms ({sweep['raw_sql_due_rows']} rows); `reminders_due` "
         f"{sweep['reminders_due_ms']} ms ({sweep['due_reminders']} reminders, {sweep['reminders_due_queries']} "
         f"queries, peak {sweep['reminders_due_peak_mb']} MB): **{sweep['ratio_to_raw_sql']}x** ({verdict}).",
@@ -62,6 +62,21 @@ def _sweep_lines(run: dict) -> list[str]:
         f"- Web processes' peak memory: master {run['web_peak_memory_mb']['master']} MB, workers "
         f"{', '.join(str(value) for value in run['web_peak_memory_mb']['workers'])} MB.",
     ]
+    outbox, digests = run.get("outbox_relay"), run.get("digests")
+    if outbox:
+        lines.append(
+            f"- Outbox relay: {outbox['messages']} messages published to {outbox['broker']} in {outbox['seconds']} s "
+            f"({outbox['per_second']}/s, {outbox['queries_per_message']} queries each)."
+        )
+    if digests and "skipped" in digests:
+        lines.append(f"- Digests through a worker: skipped ({digests['skipped']}).")
+    elif digests:
+        lines.append(
+            f"- Digests through one worker (concurrency {digests['worker_concurrency']}): {digests['digests']} in "
+            f"{digests['seconds']} s ({digests['per_second']}/s, {digests['emails']} emails; relay "
+            f"{digests['relay_seconds']} s)."
+        )
+    return lines
 
 
 def plot_svg(runs: list[dict]) -> str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django_guid.context import guid
 
 from coordination.models import OutboxMessage
@@ -92,3 +93,14 @@ def test_a_delivery_for_each_recipient_is_queued_in_one_insert(django_assert_num
         outbox_add_each("coordination.tasks.deliver_reminders_task", ([recipient] for recipient in range(50)))
     assert OutboxMessage.objects.count() == 50
     assert outbox_relay(now=NOW, publish=Broker()) == 50
+
+
+def test_a_relay_costs_the_same_statements_for_three_messages_as_for_three_hundred():
+    counts = []
+    for size in (3, 300):
+        outbox_add_each("coordination.tasks.deliver_reminders_task", ([recipient] for recipient in range(size)))
+        with CaptureQueriesContext(connection) as queries:
+            assert outbox_relay(now=NOW, publish=Broker()) == size
+        counts.append(len(queries))
+        assert not OutboxMessage.objects.exists()
+    assert counts[0] == counts[1]

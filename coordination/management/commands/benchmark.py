@@ -29,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from coordination.benchmark import inprocess
+from coordination.benchmark import delivery, inprocess
 from coordination.benchmark.dataset import dataset_fill
 from coordination.benchmark.load import Client, latencies, throughput
 from coordination.benchmark.report import report_write
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         parser.add_argument("--walks", type=int, default=5, help="Times the demo's stories are walked (54 items each).")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "BENCHMARKS.md"))
         parser.add_argument("--today", help="The data set's day (YYYY-MM-DD); the latest business day by default.")
-        for hidden in ("--fill", "--setup", "--sweep", "--verify", "--explain"):
+        for hidden in ("--fill", "--setup", "--sweep", "--verify", "--explain", "--outbox"):
             parser.add_argument(hidden, help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
@@ -78,6 +78,8 @@ class Command(BaseCommand):
             return self._emit(inprocess.verify_measure())
         if options["explain"]:
             return self._emit(inprocess.plans(json.loads(Path(options["explain"]).read_text())))
+        if options["outbox"]:
+            return self._emit(delivery.outbox_measure(int(options["outbox"])))
         self._run(options)
 
     def _emit(self, figures: dict | list) -> None:
@@ -179,6 +181,11 @@ class Command(BaseCommand):
             plans_file = folder / "plans.json"
             plans_file.write_text(json.dumps(_plan_paths(setup)))
             plans = json.loads(self._child(env, "benchmark", "--explain", str(plans_file)))
+            # Last: the digests add a thousand liaisons to the data set.
+            outbox = json.loads(self._child(env, "benchmark", "--outbox", "5000"))
+            self.stdout.write(f"outbox relay: {outbox}")
+            digests = delivery.digests_measure(1000, env=env, folder=folder)
+            self.stdout.write(f"digests through a worker: {digests}")
         finally:
             if web is not None:
                 self._stop(web)
@@ -192,6 +199,8 @@ class Command(BaseCommand):
             "sweep": sweep,
             "verify_audit": verify,
             "plans": plans,
+            "outbox_relay": outbox,
+            "digests": digests,
         }
 
     def _measure_api(self, port: int, setup: dict, options) -> list[dict]:
