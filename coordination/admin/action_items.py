@@ -179,6 +179,7 @@ class ActionItemAdmin(ItemExports, SavedViews, RestrictedAdmin):
     # Search is `coordination.search` (titles, description, external id, updates, file names; ranked), see below.
     search_fields = ("search_text",)
     list_per_page = 50
+    show_full_result_count = False  # "N of M" would count every visible item again on each page
     date_hierarchy = "due_date"
     inlines = [ConcurrenceInline, ProgressUpdateInline, ExtensionRequestInline, AttachmentInline]
     # Choices among items and people are searched, never listed in full, and only among what the viewer sees.

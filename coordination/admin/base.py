@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from coordination.access import RULES, listed, may_add, may_change, may_view, restrict
+from coordination.models import DepartmentMember
 from coordination.selectors import request_viewer
 
 
@@ -26,6 +29,25 @@ def restrict_choices(field, request):
     if queryset is not None and queryset.model in RULES:
         field.queryset = queryset & restrict(queryset.model, request_viewer(request))
     return field
+
+
+class VisibleRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A filter on a relation offering the related rows the requester may see (the related model's own rule), not
+    every row: no other department's initiative or meeting is named. Unlike Django's "related only" filter it reads
+    the small related table, not the distinct values of every listed row (five scans of the item table a page)."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model
+        if related not in RULES:
+            return admin.RelatedOnlyFieldListFilter.field_choices(self, field, request, model_admin)
+        visible = restrict(related, request_viewer(request))
+        if related is get_user_model():
+            # People who coordinate or direct (or did) in a department, of those the requester sees.
+            visible = visible.filter(pk__in=DepartmentMember.objects.values("user_id"))
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to=Q(pk__in=visible.values("pk"))
+        )
 
 
 class RestrictedAccess:
@@ -56,7 +78,7 @@ class RestrictedAccess:
         return False  # nothing people worked on is deleted: deactivate, end or cancel it instead
 
     def get_list_filter(self, request):
-        """Filters on a relation offer only the related rows that appear in what the requester sees."""
+        """Filters on a relation offer only the related rows the requester may see."""
         filters = []
         for entry in super().get_list_filter(request):
             if isinstance(entry, str) and "__" not in entry:
@@ -65,7 +87,7 @@ class RestrictedAccess:
                 except FieldDoesNotExist:
                     field = None
                 if field is not None and field.is_relation:
-                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+                    entry = (entry, VisibleRelatedFieldListFilter)
             filters.append(entry)
         return filters
 
