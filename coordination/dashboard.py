@@ -24,6 +24,8 @@ Choices written here (the issue and ACCESS.md leave them open):
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -253,29 +255,36 @@ class Dashboard:
     meetings: list[Progress] = field(default_factory=list)
 
 
-def _progress(items: QuerySet, sets: ItemSets, key: str, subjects: QuerySet) -> list[Progress]:
-    """Items grouped by `key` (initiative or meeting), excluding drafts and cancelled items, in two queries."""
-    rows = (
+def _progress(items: QuerySet, sets: ItemSets, subjects: dict[str, QuerySet]) -> dict[str, list[Progress]]:
+    """Items grouped by initiative and by meeting (the keys of `subjects`), excluding drafts and cancelled items: one
+    pass over the items grouped by both, summed here per initiative and per meeting, then one query per subject."""
+    keys = list(subjects)
+    rows = list(
         items.exclude(status__in=[Status.DRAFT, Status.CANCELLED])
-        .filter(**{f"{key}__isnull": False})
-        .values(key)
+        .filter(functools.reduce(operator.or_, (Q(**{f"{key}__isnull": False}) for key in keys)))
+        .values(*keys)
         .annotate(
             count=Count("pk"),
             closed=Count("pk", filter=Q(status=Status.CLOSED)),
             overdue=Count("pk", filter=sets.overdue()),
             open_percent=Sum("percent_complete", filter=~Q(status=Status.CLOSED)),
         )
-        .order_by(key)
+        .order_by()
     )
-    rows = list(rows)
-    subjects = subjects.in_bulk([row[key] for row in rows])
-    result = []
-    for row in rows:
-        subject = subjects.get(row[key])
-        if subject is None:
-            continue
-        total = 100 * row["closed"] + (row["open_percent"] or 0)
-        result.append(Progress(subject, row["count"], row["closed"], row["overdue"], round(total / row["count"])))
+    result = {}
+    for key in keys:
+        sums: dict[int, list[int]] = {}
+        for row in rows:
+            if row[key] is not None:
+                figures = sums.setdefault(row[key], [0, 0, 0, 0])
+                for index, name in enumerate(("count", "closed", "overdue", "open_percent")):
+                    figures[index] += row[name] or 0
+        found = subjects[key].in_bulk(list(sums))
+        result[key] = [
+            Progress(found[pk], count, closed, overdue, round((100 * closed + open_percent) / count))
+            for pk, (count, closed, overdue, open_percent) in sorted(sums.items())
+            if pk in found
+        ]
     return result
 
 
@@ -284,13 +293,19 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
     sets = sets or ItemSets.on(today)
     items = action_items_visible(viewer).exclude(sets.archived())
 
+    # The overdue trend is counted in the same pass over the items (per agency, summed below): one scan, not two.
+    mondays = trend_mondays(today)
     by_lead = items.values("lead_agency_id").annotate(
         **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},
         closed=Count("pk", filter=sets.closed_recently()),
         on_time_due=Count("pk", filter=sets.on_time("due")),
         on_time_original=Count("pk", filter=sets.on_time("original")),
+        **{f"week_{index}": Count("pk", filter=sets.overdue_at(monday)) for index, monday in enumerate(mondays)},
     )
     counted = {row.pop("lead_agency_id"): row for row in by_lead.order_by()}
+    trend = [
+        (monday, sum(row.pop(f"week_{index}") for row in counted.values())) for index, monday in enumerate(mondays)
+    ]
     pending = (
         Concurrence.objects.filter(
             state=Concurrence.State.PENDING,
@@ -326,24 +341,19 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
     # Awaiting concurrence in the totals counts items, not answers: one item may wait on several agencies.
     totals.counts["awaiting_concurrence"] = items.filter(sets.awaiting_concurrence()).count()
 
-    mondays = trend_mondays(today)
-    trend_counts = items.aggregate(
-        **{f"week_{index}": Count("pk", filter=sets.overdue_at(monday)) for index, monday in enumerate(mondays)}
-    )
-    trend = [(monday, trend_counts[f"week_{index}"]) for index, monday in enumerate(mondays)]
-
     departments = viewer.coordinator_department_ids | viewer.director_department_ids
     initiatives = (
         Initiative.objects.all() if viewer.is_superuser else Initiative.objects.filter(department_id__in=departments)
     )
     meetings = Meeting.objects.all() if viewer.is_superuser else Meeting.objects.filter(department_id__in=departments)
+    progress = _progress(items, sets, {"initiative": initiatives, "meeting": meetings})
     return Dashboard(
         today=today,
         rows=rows,
         totals=totals,
         trend=trend,
-        initiatives=_progress(items, sets, "initiative", initiatives),
-        meetings=_progress(items, sets, "meeting", meetings),
+        initiatives=progress["initiative"],
+        meetings=progress["meeting"],
     )
 
 
