@@ -156,6 +156,12 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["state", "recipient"], name="reminder_state_recipient"),
             models.Index(fields=["state", "claimed_at"], name="reminder_state_claimed"),
+            # The escalations among a year of daily reminders: what the dashboard and the review queue ask for.
+            models.Index(
+                fields=["action_item"],
+                condition=Q(rule__in=["overdue_coordinator", "overdue_director", "unacknowledged_escalation"]),
+                name="reminder_escalations",
+            ),
         ]
 
     def __str__(self) -> str:
