@@ -29,7 +29,7 @@ from coordination.workflow import Viewer
 from .display import concurrence_summary, due_text, progress_bar, status_badge
 from .filters import item_sets
 
-SECTION_SIZE = 50
+SECTION_SIZE = 25  # a sitting's worth of decisions; the section links to the rest
 
 
 @dataclass(frozen=True)

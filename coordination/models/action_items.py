@@ -391,6 +391,14 @@ class Concurrence(TimeStampedModel):
                 condition=~Q(state="non_concur") | ~Q(comment=""), name="concurrence_non_concur_has_comment"
             ),
         ]
+        indexes = [
+            # Non-concurrences not yet reviewed: the review queue's section, among a year's answers.
+            models.Index(
+                fields=["action_item"],
+                condition=Q(state="non_concur", reviewed_at__isnull=True),
+                name="concurrence_unreviewed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency.code}: {self.get_state_display()}"
