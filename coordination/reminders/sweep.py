@@ -1,4 +1,4 @@
-"""The sweep: which reminders are due at a moment (set-based queries, a few per department, none per item), and
+"""The sweep: which reminders are due at a moment (set-based queries, a few in all and none per item), and
 their recording in the ledger, where (item, rule, recipient, occurrence) is unique.
 
 The sweep reads the items' state, not events, so it can run as often as wanted: a run that was missed is caught
@@ -8,14 +8,19 @@ up by the next one, and a second run at the same moment records nothing new.
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, reduce
+from operator import or_
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connections, router, transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 
 from agencies.models import Liaison
 from coordination.calendar import BusinessCalendar, get_calendar, japan_today, start_of
@@ -38,13 +43,12 @@ logger = logging.getLogger(__name__)
 JAPAN = ZoneInfo("Asia/Tokyo")
 Rule = Reminder.Rule
 BATCH = 500  # ledger rows per statement
-ITEM_FIELDS = ("id", "department_id", "lead_agency_id", "assigned_liaison_id", "coordinator_id", "due_date")
 
 
-@dataclass(frozen=True)
-class DueReminder:
+class DueReminder(NamedTuple):
     """A reminder the sweep found due: who gets what about which item, and the occurrence that keys it."""
 
+    # A named tuple rather than a frozen dataclass: the sweep makes one per recipient, tens of thousands a day.
     item_id: int
     rule: str
     recipient_id: int
@@ -53,11 +57,15 @@ class DueReminder:
 
     @property
     def key(self) -> tuple:
-        return (self.item_id, self.rule, self.recipient_id, self.occurrence)
+        return self[:4]
 
 
-def japan_date(moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(JAPAN).date()
+def japan_day(field_name: str) -> ExpressionWrapper:
+    """The date in Japan of a moment, computed by the database: the sweep needs only the day, and a date costs less
+    to load than a moment with its time zone."""
+    # Wrapped, the value is loaded as a plain date: TruncDate alone would also pass each one through its own
+    # conversion in Python, made for moments, which a date does not need.
+    return ExpressionWrapper(TruncDate(field_name, tzinfo=JAPAN), output_field=DateField())
 
 
 @dataclass
@@ -89,35 +97,55 @@ class People:
         """An agency's primary liaisons in office, or its alternates when it has no primary."""
         return self.primaries.get(agency_id) or self.alternates.get(agency_id, [])
 
-    def lead(self, item: dict) -> list[int]:
+    def lead_of(self, assigned_liaison_id: int | None, lead_agency_id: int) -> list[int]:
         """The assigned liaison while in office, else the lead agency's primary liaisons."""
-        assigned = self.user_of_liaison.get(item["assigned_liaison_id"])
-        return [assigned] if assigned else self.agency_contacts(item["lead_agency_id"])
+        assigned = self.user_of_liaison.get(assigned_liaison_id)
+        return [assigned] if assigned else self.agency_contacts(lead_agency_id)
+
+    def coordinator_of(self, department_id: int, coordinator_id: int | None) -> list[int]:
+        """The item's coordinator while a member of its department, else the department's coordinators."""
+        if (department_id, coordinator_id) in self.active_members:
+            return [coordinator_id]
+        return self.coordinators.get(department_id) or self.directors.get(department_id, [])
+
+    def directors_of(self, department_id: int) -> list[int]:
+        return self.directors.get(department_id, [])
+
+    def copies_of(self, lead_agency_id: int) -> list[int]:
+        """Escalations copy the lead agency's alternates in office."""
+        return self.alternates.get(lead_agency_id, [])
+
+    def lead(self, item: dict) -> list[int]:
+        """`lead_of` an item given as a dict of its fields."""
+        return self.lead_of(item["assigned_liaison_id"], item["lead_agency_id"])
 
     def coordinator(self, item: dict) -> list[int]:
-        """The item's coordinator while a member of its department, else the department's coordinators."""
-        if (item["department_id"], item["coordinator_id"]) in self.active_members:
-            return [item["coordinator_id"]]
-        return self.coordinators.get(item["department_id"]) or self.directors.get(item["department_id"], [])
-
-    def director(self, item: dict) -> list[int]:
-        return self.directors.get(item["department_id"], [])
-
-    def copies(self, item: dict) -> list[int]:
-        """Escalations copy the lead agency's alternates in office."""
-        return self.alternates.get(item["lead_agency_id"], [])
+        """`coordinator_of` an item given as a dict of its fields."""
+        return self.coordinator_of(item["department_id"], item["coordinator_id"])
 
 
 class Collector:
-    """Accumulates due reminders, once per key."""
+    """Accumulates due reminders in the order found, once per key (the first found wins: an escalation's recipient
+    is not also copied)."""
 
     def __init__(self):
-        self.found: dict[tuple, DueReminder] = {}
+        self.found: list[DueReminder] = []
+        self.seen: dict[str, set[tuple]] = defaultdict(set)  # by rule: (item, recipient, occurrence)
 
-    def add(self, item: dict, rule: str, recipients: list[int], occurrence: str, *, is_copy: bool = False) -> None:
-        for recipient in recipients:
-            reminder = DueReminder(item["id"], rule, recipient, occurrence, is_copy)
-            self.found.setdefault(reminder.key, reminder)
+    def rule(self, rule: str, *, is_copy: bool = False) -> Callable[[int, list[int], str], None]:
+        """A function that adds the reminders of `rule` about an item to its recipients at an occurrence (called once
+        per due item, so what it needs is looked up here, once)."""
+        seen, append, new = self.seen[rule], self.found.append, tuple.__new__
+
+        def add(item_id: int, recipients: list[int], occurrence: str) -> None:
+            for recipient in recipients:
+                key = (item_id, recipient, occurrence)
+                if key not in seen:
+                    seen.add(key)
+                    # DueReminder(...) without the Python-level __new__ of a named tuple.
+                    append(new(DueReminder, (item_id, rule, recipient, occurrence, is_copy)))
+
+        return add
 
 
 def _policies() -> dict[int, Policy | None]:
@@ -130,84 +158,189 @@ def _policies() -> dict[int, Policy | None]:
     return policies
 
 
-def _department_rules(
-    department_id: int, policy: Policy, cut: Cutoffs, calendar: BusinessCalendar, people: People, found: Collector
-) -> None:
-    today = cut.today
-    items = ActionItem.objects.filter(department_id=department_id)
+def _by_department(
+    queryset: QuerySet,
+    fields: tuple[str, ...],
+    cuts: dict[int, Cutoffs],
+    condition: Callable[[Cutoffs], Q],
+    department: str = "department_id",
+) -> dict[int, list[tuple]]:
+    """The `fields` of the rows of `queryset` that meet `condition` for their department, for every department of
+    `cuts`, in one query; by department, each department's rows in the queryset's order. Departments whose cut-offs
+    give the same condition share one branch of the query."""
+    departments_of: dict[Q, list[int]] = defaultdict(list)
+    for department_id, cut in cuts.items():
+        departments_of[condition(cut)].append(department_id)
+    where = reduce(or_, (Q(**{f"{department}__in": ids}) & branch for branch, ids in departments_of.items()))
+    rows: dict[int, list[tuple]] = defaultdict(list)
+    for row in queryset.filter(where).values_list(department, *fields):
+        rows[row[0]].append(row[1:])
+    return rows
+
+
+def _due_rows(cuts: dict[int, Cutoffs]) -> dict[str, dict[int, list[tuple]]]:
+    """What each rule needs of the items that may be due, by department: one query per rule (not per rule and
+    department) but the last, each loading only the columns the rule needs. Moments come as their dates in Japan."""
+    Status = ActionItem.Status
+    items = ActionItem.objects.all()
     active = items.filter(status__in=ActionItem.ACTIVE_STATUSES)
+    # The item's department and coordinator are looked up per pending request (few, by the partial index) rather
+    # than joined: PostgreSQL merges the join along the items' primary key, reading most of the items.
+    item = ActionItem.objects.filter(pk=OuterRef("action_item_id")).order_by()
+    requests = ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING).annotate(
+        item_department_id=Subquery(item.values("department_id")),
+        item_coordinator_id=Subquery(item.values("coordinator_id")),
+    )
+    pending = Concurrence.objects.filter(
+        action_item__status__in=[*ActionItem.ACTIVE_STATUSES, Status.SUBMITTED], state=Concurrence.State.PENDING
+    )
+    return {
+        "waiting": _by_department(
+            items.filter(status=Status.ASSIGNED).annotate(assigned_day=japan_day("assigned_at")),
+            ("id", "assigned_liaison_id", "lead_agency_id", "coordinator_id", "assigned_day"),
+            cuts,
+            lambda cut: Q(assigned_at__lt=start_of(cut.unacknowledged_before)),
+        ),
+        "soon": _by_department(
+            active,
+            ("id", "assigned_liaison_id", "lead_agency_id", "due_date"),
+            cuts,
+            lambda cut: Q(due_date__gte=cut.today, due_date__lte=_due_soon_up_to(cut)),
+        ),
+        "late": _by_department(
+            active,
+            ("id", "assigned_liaison_id", "lead_agency_id", "coordinator_id", "due_date"),
+            cuts,
+            lambda cut: Q(due_date__lt=cut.today),
+        ),
+        "quiet": _by_department(
+            items.filter(status=Status.IN_PROGRESS)
+            .annotate(last_activity=Coalesce(F("last_progress_at"), F("acknowledged_at"), F("assigned_at")))
+            .annotate(last_day=japan_day("last_activity")),
+            ("id", "assigned_liaison_id", "lead_agency_id", "last_day"),
+            cuts,
+            lambda cut: Q(last_activity__lt=start_of(cut.stale_before)),
+        ),
+        "submitted": _by_department(
+            items.filter(status=Status.SUBMITTED).annotate(submitted_day=japan_day("submitted_at")),
+            ("id", "coordinator_id", "submitted_day"),
+            cuts,
+            lambda cut: Q(submitted_at__lt=start_of(cut.review_before)),
+        ),
+        "requests": _by_department(
+            requests,
+            ("id", "action_item_id", "item_coordinator_id"),
+            cuts,
+            lambda cut: Q(created_at__lt=start_of(cut.review_before)),
+            department="item_department_id",
+        ),
+        # One query per department here: answers are ordered by agency alone, which leaves the order of one agency's
+        # answers to the database, and a query over every department could change it.
+        "pending": {
+            department_id: list(
+                pending.filter(
+                    action_item__department_id=department_id,
+                    action_item__due_date__gte=cut.today,
+                    action_item__due_date__lte=cut.concurrence_due_up_to,
+                ).values_list("action_item_id", "action_item__due_date", "agency_id", "agency__code")
+            )
+            for department_id, cut in cuts.items()
+        },
+    }
+
+
+def _due_soon_up_to(cut: Cutoffs) -> datetime.date:
+    """The last due date a due-soon (or due-today) reminder goes out for."""
+    return max((up_to for _days, _after, up_to in cut.due_soon_windows), default=cut.today)
+
+
+def _department_rules(
+    department_id: int,
+    policy: Policy,
+    cut: Cutoffs,
+    calendar: BusinessCalendar,
+    people: People,
+    rows: dict[str, list[tuple]],
+    found: Collector,
+) -> None:
+    """The reminders due in one department, from its rows of each rule's query. Recipients and occurrences are
+    worked out once per distinct value (an agency, a day), not once per item."""
+    today = cut.today
+    lead = cache(people.lead_of)
+    coordinator = cache(lambda coordinator_id: people.coordinator_of(department_id, coordinator_id))
+    directors = people.directors_of(department_id)
+    copies = cache(people.copies_of)
+    iso = cache(datetime.date.isoformat)
+    on_today = today.isoformat()
 
     # Assigned and not acknowledged.
-    waiting = items.filter(
-        status=ActionItem.Status.ASSIGNED, assigned_at__lt=start_of(cut.unacknowledged_before)
-    ).values(*ITEM_FIELDS, "assigned_at")
-    for item in waiting:
-        occurrence = japan_date(item["assigned_at"]).isoformat()
-        found.add(item, Rule.UNACKNOWLEDGED, people.lead(item), occurrence)
-        if item["assigned_at"] < start_of(cut.unacknowledged_escalate_before):
-            found.add(item, Rule.UNACKNOWLEDGED_ESCALATION, people.coordinator(item), occurrence)
-            found.add(item, Rule.UNACKNOWLEDGED_ESCALATION, people.copies(item), occurrence, is_copy=True)
+    unacknowledged = found.rule(Rule.UNACKNOWLEDGED)
+    escalation = found.rule(Rule.UNACKNOWLEDGED_ESCALATION)
+    escalation_copy = found.rule(Rule.UNACKNOWLEDGED_ESCALATION, is_copy=True)
+    for item_id, liaison_id, agency_id, coordinator_id, assigned_day in rows["waiting"]:
+        occurrence = iso(assigned_day)
+        unacknowledged(item_id, lead(liaison_id, agency_id), occurrence)
+        if assigned_day < cut.unacknowledged_escalate_before:  # assigned before that day's start in Japan
+            escalation(item_id, coordinator(coordinator_id), occurrence)
+            escalation_copy(item_id, copies(agency_id), occurrence)
 
     # Due soon (the tightest offset that applies) and due today.
-    latest = max((up_to for _days, _after, up_to in cut.due_soon_windows), default=today)
-    for item in active.filter(due_date__gte=today, due_date__lte=latest).values(*ITEM_FIELDS):
-        if item["due_date"] == today:
-            if policy.remind_on_due_date:
-                found.add(item, Rule.DUE_TODAY, people.lead(item), today.isoformat())
-            continue
+    due_today = found.rule(Rule.DUE_TODAY)
+    due_soon = found.rule(Rule.DUE_SOON)
+
+    @cache
+    def due_soon_occurrence(due_date: datetime.date) -> str | None:
+        """The occurrence of the due-soon reminder of an item due on `due_date`, None when no offset applies."""
         for days, after, up_to in cut.due_soon_windows:
-            if after < item["due_date"] <= up_to:
-                found.add(item, Rule.DUE_SOON, people.lead(item), f"{item['due_date'].isoformat()}/{days}")
-                break
+            if after < due_date <= up_to:
+                return f"{due_date.isoformat()}/{days}"
+        return None
+
+    for item_id, liaison_id, agency_id, due_date in rows["soon"]:
+        if due_date == today:
+            if policy.remind_on_due_date:
+                due_today(item_id, lead(liaison_id, agency_id), on_today)
+        elif (occurrence := due_soon_occurrence(due_date)) is not None:
+            due_soon(item_id, lead(liaison_id, agency_id), occurrence)
 
     # Overdue: every business day to the lead; escalations once per due date, copying the alternates.
-    for item in active.filter(due_date__lt=today).values(*ITEM_FIELDS):
-        found.add(item, Rule.OVERDUE, people.lead(item), today.isoformat())
-        due = item["due_date"].isoformat()
-        if item["due_date"] < cut.overdue_coordinator_before:
-            found.add(item, Rule.OVERDUE_COORDINATOR, people.coordinator(item), due)
-            found.add(item, Rule.OVERDUE_COORDINATOR, people.copies(item), due, is_copy=True)
-        if item["due_date"] < cut.overdue_director_before:
-            found.add(item, Rule.OVERDUE_DIRECTOR, people.director(item), due)
-            found.add(item, Rule.OVERDUE_DIRECTOR, people.copies(item), due, is_copy=True)
+    overdue = found.rule(Rule.OVERDUE)
+    to_coordinator = found.rule(Rule.OVERDUE_COORDINATOR)
+    to_coordinator_copy = found.rule(Rule.OVERDUE_COORDINATOR, is_copy=True)
+    to_director = found.rule(Rule.OVERDUE_DIRECTOR)
+    to_director_copy = found.rule(Rule.OVERDUE_DIRECTOR, is_copy=True)
+    for item_id, liaison_id, agency_id, coordinator_id, due_date in rows["late"]:
+        overdue(item_id, lead(liaison_id, agency_id), on_today)
+        if due_date < cut.overdue_coordinator_before:
+            to_coordinator(item_id, coordinator(coordinator_id), iso(due_date))
+            to_coordinator_copy(item_id, copies(agency_id), iso(due_date))
+        if due_date < cut.overdue_director_before:
+            to_director(item_id, directors, iso(due_date))
+            to_director_copy(item_id, copies(agency_id), iso(due_date))
 
     # In progress with no progress update for a while: again every `stale_after` business days.
-    stale = (
-        items.filter(status=ActionItem.Status.IN_PROGRESS)
-        .annotate(last_activity=Coalesce(F("last_progress_at"), F("acknowledged_at"), F("assigned_at")))
-        .filter(last_activity__lt=start_of(cut.stale_before))
-        .values(*ITEM_FIELDS, "last_activity")
-    )
-    for item in stale:
-        last = japan_date(item["last_activity"])
-        rounds = stale_round(calendar, last, today, policy.stale_after)
-        found.add(item, Rule.STALE, people.lead(item), f"{last.isoformat()}/{rounds}")
+    stale = found.rule(Rule.STALE)
+
+    @cache
+    def stale_occurrence(last: datetime.date) -> str:
+        return f"{last.isoformat()}/{stale_round(calendar, last, today, policy.stale_after)}"
+
+    for item_id, liaison_id, agency_id, last_day in rows["quiet"]:
+        stale(item_id, lead(liaison_id, agency_id), stale_occurrence(last_day))
 
     # Waiting on coordinators: a submission to review, an extension request to decide.
-    submitted = items.filter(status=ActionItem.Status.SUBMITTED, submitted_at__lt=start_of(cut.review_before))
-    for item in submitted.values(*ITEM_FIELDS, "submitted_at"):
-        found.add(item, Rule.SUBMISSION_WAITING, people.coordinator(item), japan_date(item["submitted_at"]).isoformat())
-    requests = ExtensionRequest.objects.filter(
-        action_item__department_id=department_id,
-        state=ExtensionRequest.State.PENDING,
-        created_at__lt=start_of(cut.review_before),
-    )
-    for request in requests.values("id", *(f"action_item__{name}" for name in ITEM_FIELDS)):
-        item = {name: request[f"action_item__{name}"] for name in ITEM_FIELDS}
-        found.add(item, Rule.EXTENSION_WAITING, people.coordinator(item), f"extension/{request['id']}")
+    submission_waiting = found.rule(Rule.SUBMISSION_WAITING)
+    for item_id, coordinator_id, submitted_day in rows["submitted"]:
+        submission_waiting(item_id, coordinator(coordinator_id), iso(submitted_day))
+    extension_waiting = found.rule(Rule.EXTENSION_WAITING)
+    for request_id, item_id, coordinator_id in rows["requests"]:
+        extension_waiting(item_id, coordinator(coordinator_id), f"extension/{request_id}")
 
     # Supporting agencies that have not answered shortly before the due date.
-    pending = Concurrence.objects.filter(
-        action_item__department_id=department_id,
-        action_item__status__in=[*ActionItem.ACTIVE_STATUSES, ActionItem.Status.SUBMITTED],
-        action_item__due_date__gte=today,
-        action_item__due_date__lte=cut.concurrence_due_up_to,
-        state=Concurrence.State.PENDING,
-    )
-    for answer in pending.values("agency_id", "agency__code", *(f"action_item__{name}" for name in ITEM_FIELDS)):
-        item = {name: answer[f"action_item__{name}"] for name in ITEM_FIELDS}
-        occurrence = f"{item['due_date'].isoformat()}/{answer['agency__code']}"
-        found.add(item, Rule.CONCURRENCE_PENDING, people.agency_contacts(answer["agency_id"]), occurrence)
+    concurrence_pending = found.rule(Rule.CONCURRENCE_PENDING)
+    contacts = cache(people.agency_contacts)
+    for item_id, due_date, agency_id, code in rows["pending"]:
+        concurrence_pending(item_id, contacts(agency_id), f"{iso(due_date)}/{code}")
 
 
 def reminders_due(*, at: datetime.datetime) -> list[DueReminder]:
@@ -217,11 +350,26 @@ def reminders_due(*, at: datetime.datetime) -> list[DueReminder]:
     if not calendar.is_business_day(today):
         return []
     people = People.on(today)
+    policies = {department_id: policy for department_id, policy in _policies().items() if policy is not None}
+    if not policies:
+        return []
+    cuts = {department_id: cutoffs_for(policy, calendar, today) for department_id, policy in policies.items()}
     found = Collector()
-    for department_id, policy in _policies().items():
-        if policy is not None:
-            _department_rules(department_id, policy, cutoffs_for(policy, calendar, today), calendar, people, found)
-    return list(found.found.values())
+    # The cyclic garbage collector is paused while the reminders are built (reference counting still frees what is
+    # dropped): every one of them lives until the sweep returns, and on a large day (tens of thousands) the collector
+    # would trace them again and again and, once they outnumber a quarter of the process's long-lived objects, run a
+    # full collection of the whole heap, which costs more than the sweep itself, to find no garbage.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        due_rows = _due_rows(cuts)
+        for department_id, policy in policies.items():
+            rows = {name: by_department.get(department_id, []) for name, by_department in due_rows.items()}
+            _department_rules(department_id, policy, cuts[department_id], calendar, people, rows, found)
+    finally:
+        if collecting:
+            gc.enable()
+    return found.found
 
 
 def _ledger_key() -> list:
