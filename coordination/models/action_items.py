@@ -307,6 +307,7 @@ class ActionItem(TimeStampedModel):
                 name="action_item_open_by_due_date",
             ),
             models.Index(fields=["lead_agency", "status"], name="action_item_lead_status"),
+            models.Index(fields=["department", "status"], name="action_item_department_status"),
             # The lists' orders (oldest change first, due date), each with the item's finishing time so the archive
             # is passed over inside the index.
             models.Index(F("updated_at"), F("id"), finished_at(), name="action_item_changed_order"),
