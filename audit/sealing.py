@@ -6,6 +6,7 @@ verifying while it is listed in `AUDIT_PREVIOUS_KEYS`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import hmac
@@ -14,8 +15,8 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import router
-from django.db.models import F
+from django.db import connections, router
+from django.db.models import Case, F, Value, When
 
 from .models import AuditChain, AuditSchema
 
@@ -101,25 +102,148 @@ def _schema_version(chain: str, attnames: list[str], using: str, schema_model) -
 
 # One row every sealing transaction locks first, whatever tables it then writes: two transactions writing history
 # of the same two tables in opposite orders would otherwise each hold one table's chain and wait for the other's.
+# A transaction locks it once, before its first chain, and holds it to its end (its `length` moves by one each time
+# it is locked: it counts no rows).
 ALL_CHAINS = "*"
 
 
-def _advance(chain_model, using: str, name: str, count: int):
-    rows = chain_model.objects.using(using).filter(name=name)
-    if not rows.update(length=F("length") + count):
-        chain_model.objects.using(using).get_or_create(name=name)  # the first row ever
-        rows.update(length=F("length") + count)
-    return rows
+def _all_chains_held(connection) -> bool:
+    """Whether the current transaction has locked ALL_CHAINS and still holds it. Django gives `run_on_commit` a new
+    list when a transaction commits or rolls back, when a savepoint is rolled back (which drops the locks taken
+    after it) and when the connection closes: the lock is trusted only while the list it was taken under is current."""
+    held = getattr(connection, "_audit_all_chains_held", None)
+    return (
+        held is not None
+        and connection.in_atomic_block
+        and held[0] is connection.connection
+        and held[1] is connection.run_on_commit
+    )
 
 
-def chain_advance(model, count: int, *, using: str | None = None, chain_model=AuditChain):
-    """Take the next `count` places of the model's chain; returns (the place before them, the MAC there). Each
-    UPDATE comes before anything is read, so the lock is held first (on SQLite too); the caller's transaction keeps
-    the locks until its rows are written."""
-    using = using or router.db_for_write(model)
-    _advance(chain_model, using, ALL_CHAINS, count)
-    length, head_mac = _advance(chain_model, using, chain_name(model), count).values_list("length", "head_mac").get()
-    return length - count, head_mac
+def _lock_all_chains(chain_model, using: str) -> None:
+    connection = connections[using]
+    if _all_chains_held(connection):
+        return
+    rows = chain_model.objects.using(using).filter(name=ALL_CHAINS)
+    if not rows.update(length=F("length") + 1):
+        chain_model.objects.using(using).get_or_create(name=ALL_CHAINS)  # the first row ever
+        rows.update(length=F("length") + 1)
+    if connection.in_atomic_block:
+        connection._audit_all_chains_held = (connection.connection, connection.run_on_commit)
+
+
+@dataclasses.dataclass
+class ChainPlace:
+    """The places a transaction took in one chain: the place and MAC before its next row, and the field-list
+    version its seals name."""
+
+    model: type
+    seq: int
+    previous: str
+    version: int
+    left: int
+
+
+def _advance_returning(chain_model, schema_model, using: str, counts: dict[str, int]) -> dict[str, tuple]:
+    """Move each named chain's end by its count, in one statement that also returns each chain's new length, its
+    head MAC and its newest field list: {name: (length, head_mac, version, fields)}, for the rows that exist.
+    Only called with ALL_CHAINS held, so the order in which the statement locks the rows cannot deadlock."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(chain_model._meta.db_table)
+    name, length, head = (quote(chain_model._meta.get_field(field).column) for field in ("name", "length", "head_mac"))
+    schemas = quote(schema_model._meta.db_table)
+    chain, version, fields = (
+        quote(schema_model._meta.get_field(field).column) for field in ("chain", "version", "fields")
+    )
+
+    def newest(column: str) -> str:
+        return f"(SELECT {column} FROM {schemas} WHERE {chain} = {table}.{name} ORDER BY {version} DESC LIMIT 1)"
+
+    names = list(counts)
+    sql = (
+        f"UPDATE {table} SET {length} = {length} + CASE {name} {' '.join(['WHEN %s THEN %s'] * len(names))} END "
+        f"WHERE {name} IN ({', '.join(['%s'] * len(names))}) "
+        f"RETURNING {name}, {length}, {head}, {newest(version)}, {newest(fields)}"
+    )
+    params = [value for each in names for value in (each, counts[each])] + names
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _field_list(value) -> list | None:
+    """A stored field list as a raw query returns it (JSON text, or already decoded)."""
+    if value is None or isinstance(value, list):
+        return value
+    return json.loads(value)
+
+
+def chains_advance(
+    counts: dict, *, using: str | None = None, chain_model=AuditChain, schema_model=AuditSchema
+) -> dict[type, ChainPlace]:
+    """Take the next places of several sealed tables' chains at once ({model: how many rows}): ALL_CHAINS locked
+    first (once per transaction), then every chain moved and read in one statement. The caller seals its rows into
+    the places (`seal_into`), writes them, then writes the heads (`heads_write`), all in its transaction, which
+    keeps the locks until it ends."""
+    counts = {model: count for model, count in counts.items() if count}
+    if not counts:
+        return {}
+    using = using or router.db_for_write(next(iter(counts)))
+    _lock_all_chains(chain_model, using)
+    by_name = {chain_name(model): count for model, count in counts.items()}
+    found = _advance_returning(chain_model, schema_model, using, by_name)
+    missing = {name: count for name, count in by_name.items() if name not in found}
+    if missing:  # the first rows ever of these tables
+        for name in missing:
+            chain_model.objects.using(using).get_or_create(name=name)
+        found.update(_advance_returning(chain_model, schema_model, using, missing))
+    places = {}
+    for model, count in counts.items():
+        name = chain_name(model)
+        length, head_mac, newest_version, newest_fields = found[name]
+        attnames = [field.attname for field in sealed_fields(model)]
+        if newest_version is None or _field_list(newest_fields) != attnames:
+            newest_version = _schema_version(name, attnames, using, schema_model)
+        places[model] = ChainPlace(model, length - count, head_mac, newest_version, count)
+    return places
+
+
+def seal_into(place: ChainPlace, rows, *, extras=None) -> None:
+    """Seal `rows` (unsaved instances of the place's model, to be written in this order) into the next places taken.
+    `extras` gives what each seal covers beyond the columns (default: each row's `sealed_extra()`)."""
+    if len(rows) > place.left:
+        raise ValueError(f"{len(rows)} rows to seal into {place.left} places of {chain_name(place.model)}")
+    chain = chain_name(place.model)
+    fields = sealed_fields(place.model)
+    attnames = [field.attname for field in fields]
+    key = settings.AUDIT_KEY
+    name = key_id(key)
+    for index, row in enumerate(rows):
+        place.seq += 1
+        extra = extras[index] if extras is not None else row.sealed_extra()
+        text = canonical_text(fields, {attname: getattr(row, attname) for attname in attnames}, extra)
+        place.previous = mac(key.encode(), chain, place.seq, place.previous, text)
+        row.seal_seq = place.seq
+        row.seal = seal_text(name, place.version, place.previous)
+    place.left -= len(rows)
+
+
+def heads_write(places, *, using: str | None = None, chain_model=AuditChain) -> None:
+    """Write each chain's new head MAC, in one statement; every place taken must have been sealed into."""
+    places = list(places)
+    if not places:
+        return
+    unsealed = [chain_name(place.model) for place in places if place.left]
+    if unsealed:
+        raise ValueError(f"places taken but not sealed in {', '.join(unsealed)}")
+    using = using or router.db_for_write(places[0].model)
+    heads = {chain_name(place.model): place.previous for place in places}
+    rows = chain_model.objects.using(using).filter(name__in=list(heads))
+    if len(heads) == 1:
+        rows.update(head_mac=next(iter(heads.values())))
+    else:
+        rows.update(head_mac=Case(*(When(name=name, then=Value(head)) for name, head in heads.items())))
 
 
 def seal_rows(model, rows, *, extras=None, using=None, chain_model=AuditChain, schema_model=AuditSchema) -> None:
@@ -128,18 +252,6 @@ def seal_rows(model, rows, *, extras=None, using=None, chain_model=AuditChain, s
     if not rows:
         return
     using = using or router.db_for_write(model)
-    chain = chain_name(model)
-    fields = sealed_fields(model)
-    attnames = [field.attname for field in fields]
-    seq, previous = chain_advance(model, len(rows), using=using, chain_model=chain_model)
-    version = _schema_version(chain, attnames, using, schema_model)
-    key = settings.AUDIT_KEY
-    name = key_id(key)
-    for index, row in enumerate(rows):
-        seq += 1
-        extra = extras[index] if extras is not None else row.sealed_extra()
-        text = canonical_text(fields, {attname: getattr(row, attname) for attname in attnames}, extra)
-        previous = mac(key.encode(), chain, seq, previous, text)
-        row.seal_seq = seq
-        row.seal = seal_text(name, version, previous)
-    chain_model.objects.using(using).filter(name=chain).update(head_mac=previous)
+    place = chains_advance({model: len(rows)}, using=using, chain_model=chain_model, schema_model=schema_model)[model]
+    seal_into(place, rows, extras=extras)
+    heads_write([place], using=using, chain_model=chain_model)

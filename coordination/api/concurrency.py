@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -31,14 +32,17 @@ def etag_for(data) -> str:
     return f'"{hashlib.sha256(encoded).hexdigest()[:32]}"'
 
 
-def check_if_match(request, current_etag: str) -> None:
-    """Refuse with 412 when the client sent If-Match and none of its tags is the item's current ETag."""
+def check_if_match(request, current_etag: str | Callable[[], str]) -> None:
+    """Refuse with 412 when the client sent If-Match and none of its tags is the item's current ETag (given, or
+    a function giving it, called only when there is an If-Match to compare it with)."""
     header = request.headers.get("If-Match")
     if not header:
         return
     tags = [tag.strip() for tag in header.split(",")]
     # Strong comparison (RFC 9110): a weak tag never matches.
-    if "*" in tags or current_etag in tags:
+    if "*" in tags:
+        return
+    if (current_etag() if callable(current_etag) else current_etag) in tags:
         return
     raise PreconditionFailed()
 

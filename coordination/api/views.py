@@ -336,6 +336,11 @@ class BusinessDaysView(APIView):
 # --- Action items ----------------------------------------------------------------------------------------------------
 
 
+# The relations of an item a write reads with it, under its lock, beyond those its representation shows: the ones the
+# services' checks of a change follow (coordination.services.action_items._validate_item).
+ITEM_WRITE_RELATIONS = ("initiative", "meeting", "assigned_liaison", "org_unit")
+
+
 def transition_summary(name: str) -> str:
     transition = workflow.TRANSITIONS[name]
     reason = " A reason is required." if transition.reason_required else ""
@@ -438,19 +443,26 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         return Response(data, headers={"ETag": etag})
 
     def locked_item(self) -> ActionItem:
-        """The item named in the URL, locked, if the requester sees it and If-Match (when sent) still matches."""
-        # Locked through what the requester sees (404 for an item they cannot see, or an id that is not a number),
-        # then read once, under the lock.
+        """The item named in the URL, locked, if the requester sees it and If-Match (when sent) still matches: read
+        under the lock with what its representation shows and the relations the services' checks follow."""
+        # Locked through what the requester sees (404 for an item they cannot see, or an id that is not a number):
+        # one statement locks the item's row and reads it, then what it holds is read under the lock.
+        rows = self.get_queryset().select_related(*ITEM_WRITE_RELATIONS).select_for_update(of=("self",))
         try:
-            visible = self.visible_items().select_for_update(of=("self",)).filter(pk=self.kwargs["pk"])
-            found = list(visible.values_list("pk", flat=True))
-        except (TypeError, ValueError, DjangoValidationError):
-            found = []
-        if not found:
-            raise NotFound()
-        item = self.get_object()
-        check_if_match(self.request, etag_for(self.get_serializer(item).data))
+            item = rows.get(pk=self.kwargs["pk"])
+        except (ActionItem.DoesNotExist, TypeError, ValueError, DjangoValidationError):
+            raise NotFound() from None
+        self.item_context = self.get_serializer_context()
+        check_if_match(self.request, lambda: etag_for(self.get_serializer(item, context=self.item_context).data))
         return item
+
+    def changed_item_response(self, item: ActionItem, *, links_changed: bool = False) -> Response:
+        """The item `locked_item` gave, as a service changed it in place, with its ETag. Shown from memory: what it
+        holds was read under the lock and the service changed the item's own fields only. Which linked items the
+        requester sees is looked at again when its links (parent) changed."""
+        context = self.get_serializer_context() if links_changed else self.item_context
+        data = self.get_serializer(item, context=context).data
+        return Response(data, headers={"ETag": etag_for(data)})
 
     def write_serializer(self, serializer_class, **kwargs):
         serializer = serializer_class(data=self.request.data, visible_items=self.visible_items(), **kwargs)
@@ -482,8 +494,12 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         changes = self.write_serializer(s.ActionItemUpdateSerializer)
         with transaction.atomic():
             item = self.locked_item()
-            services.action_item_update(actor=request.user, item=item, changes=changes)
-        return self.item_response(item.pk)
+            services.action_item_update(
+                actor=request.user, item=item, changes=changes, viewer=request_viewer(request), locked=True
+            )
+        if changes.keys() & {"supporting_agencies", "dependencies"}:
+            return self.item_response(item.pk)  # what the item holds has changed: read again
+        return self.changed_item_response(item, links_changed="parent" in changes)
 
     @extend_schema(
         tags=["action items"],
@@ -520,8 +536,15 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             item = self.locked_item()
-            services.action_item_transition(actor=request.user, item=item, name=name, **serializer.validated_data)
-        return self.item_response(item.pk)
+            services.action_item_transition(
+                actor=request.user,
+                item=item,
+                name=name,
+                viewer=request_viewer(request),
+                locked=True,
+                **serializer.validated_data,
+            )
+        return self.changed_item_response(item)
 
     @extend_schema(
         tags=["workflow"],
@@ -541,8 +564,10 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
                 item=item,
                 liaison=serializer.validated_data["assigned_liaison"],
                 org_unit=serializer.validated_data.get("org_unit"),
+                viewer=request_viewer(request),
+                locked=True,
             )
-        return self.item_response(item.pk)
+        return self.changed_item_response(item)
 
     # -- what hangs off an item
 

@@ -22,8 +22,19 @@ from coordination.models import (
 )
 from coordination.reminders.events import TRANSITION_EVENTS, event_record
 from coordination.selectors import viewer_for
+from coordination.workflow import Viewer
 
-from .common import _business_due_date, _lock, _lock_with_roles, _refuse_archived, _require, _roles, _save
+from .common import (
+    ITEM_SEARCH_FIELDS,
+    _business_due_date,
+    _lock,
+    _lock_with_roles,
+    _refuse_archived,
+    _require,
+    _roles,
+    _save,
+    _write_transaction,
+)
 
 Status = ActionItem.Status
 
@@ -31,13 +42,17 @@ Status = ActionItem.Status
 # --- Validation shared by create and update ------------------------------------------------------------------------
 
 
-def _validate_item(item: ActionItem, *, supporting_ids: set[int], dependency_ids: set[int], today) -> None:
+def _validate_item(
+    item: ActionItem, *, supporting_ids: set[int], dependency_ids: set[int], today, dependencies_changed: bool = True
+) -> None:
+    """Every rule an item's fields must keep together. A cycle is looked for only when the dependencies change:
+    it is refused as it would be made, and an unchanged set makes none."""
     errors: dict[str, list[str]] = {}
     if not item.title or not item.title.strip():
         errors.setdefault("title", []).append(_("A title is required."))
     if item.lead_agency_id in supporting_ids:
         errors.setdefault("supporting_agencies", []).append(_("The lead agency cannot also be a supporting agency."))
-    if item.lead_agency_id and not Agency.objects.filter(pk=item.lead_agency_id, is_active=True).exists():
+    if item.lead_agency_id and not item.lead_agency.is_active:
         errors.setdefault("lead_agency", []).append(_("The lead agency is not active."))
     if item.initiative_id and item.initiative.department_id != item.department_id:
         errors.setdefault("initiative", []).append(_("The initiative belongs to another department."))
@@ -76,7 +91,7 @@ def _validate_item(item: ActionItem, *, supporting_ids: set[int], dependency_ids
             )
     if item.pk and item.pk in dependency_ids:
         errors.setdefault("dependencies", []).append(_("An item cannot depend on itself."))
-    elif item.pk and dependency_ids and _depends_on(dependency_ids, item.pk):
+    elif item.pk and dependency_ids and dependencies_changed and _depends_on(dependency_ids, item.pk):
         errors.setdefault("dependencies", []).append(_("These dependencies would make a cycle."))
     if errors:
         raise ValidationError(errors)
@@ -193,15 +208,25 @@ def action_item_create(
     return item
 
 
-def _apply_changes(*, actor, item: ActionItem, changes: dict, now: datetime.datetime):
+def _related_ids(item: ActionItem, name: str, column: str) -> set[int]:
+    """The ids in one of the item's related sets: from the rows prefetched with it, else read."""
+    if not item.pk:
+        return set()
+    prefetched = getattr(item, "_prefetched_objects_cache", {}).get(name)
+    if prefetched is not None:
+        return {getattr(row, column) for row in prefetched}
+    return set(getattr(item, name).values_list(column, flat=True))
+
+
+def _apply_changes(*, actor, item: ActionItem, changes: dict, now: datetime.datetime, viewer: Viewer | None = None):
     """Check `changes` against the actor's role and the item's rules and apply them to `item` (not saved)."""
     changes = dict(changes)
-    roles = _roles(actor, item, now=now)
+    roles = _roles(actor, item, now=now, viewer=viewer)
     _require(workflow.can_view(roles), _("You cannot change this item."))
     supporting = changes.pop("supporting_agencies", None)
     dependencies = changes.pop("dependencies", None)
-    current_supporting = set(item.concurrences.values_list("agency_id", flat=True)) if item.pk else set()
-    current_dependencies = set(item.dependencies.values_list("pk", flat=True)) if item.pk else set()
+    current_supporting = _related_ids(item, "concurrences", "agency_id")
+    current_dependencies = _related_ids(item, "dependencies", "pk")
     supporting_ids = {a.pk for a in supporting} if supporting is not None else current_supporting
     dependency_ids = {d.pk for d in dependencies} if dependencies is not None else current_dependencies
 
@@ -234,8 +259,21 @@ def _apply_changes(*, actor, item: ActionItem, changes: dict, now: datetime.date
         if item.org_unit_id and item.org_unit.agency_id != item.lead_agency_id:
             item.org_unit = None
     if changed:
-        _validate_item(item, supporting_ids=supporting_ids, dependency_ids=dependency_ids, today=japan_today(now))
-        item.full_clean(exclude=["lead_agency", "department"], validate_constraints=False)
+        _validate_item(
+            item,
+            supporting_ids=supporting_ids,
+            dependency_ids=dependency_ids,
+            today=japan_today(now),
+            dependencies_changed="dependencies" in changed,
+        )
+        # A relation left as it was still points at its row (the database's foreign keys, rows never deleted):
+        # only the changed ones are looked up again.
+        unchanged_relations = [
+            field.name
+            for field in ActionItem._meta.concrete_fields
+            if field.is_relation and field.name not in changed and field.name not in ("lead_agency", "department")
+        ]
+        item.full_clean(exclude=["lead_agency", "department", *unchanged_relations], validate_constraints=False)
     return changed, supporting_ids, dependency_ids
 
 
@@ -245,25 +283,43 @@ def action_item_check_update(*, actor, item: ActionItem, changes: dict, now: dat
     _apply_changes(actor=actor, item=fresh, changes=changes, now=now or timezone.now())
 
 
-@transaction.atomic
-def action_item_update(*, actor, item: ActionItem, changes: dict, now: datetime.datetime | None = None) -> ActionItem:
-    """Change fields of an item; each field must be one the actor's role may change in the item's status."""
+def action_item_update(
+    *,
+    actor,
+    item: ActionItem,
+    changes: dict,
+    now: datetime.datetime | None = None,
+    viewer: Viewer | None = None,
+    locked: bool = False,
+) -> ActionItem:
+    """Change fields of an item; each field must be one the actor's role may change in the item's status.
+
+    A caller that has them already passes `viewer` (the actor's own roles, e.g. the request's) and `locked=True`
+    when it has locked `item` and read it under the lock in the transaction it calls this in (and lets a refusal
+    end that transaction): the item is then changed in place, not read again."""
     now = now or timezone.now()
-    item = _lock(item)
-    _refuse_archived(item, now=now)
-    changed, supporting_ids, dependency_ids = _apply_changes(actor=actor, item=item, changes=changes, now=now)
-    if not changed:
+    with _write_transaction(locked=locked):
+        item = _lock(item, locked=locked)
+        _refuse_archived(item, now=now)
+        changed, supporting_ids, dependency_ids = _apply_changes(
+            actor=actor, item=item, changes=changes, now=now, viewer=viewer
+        )
+        if not changed:
+            return item
+        _save(
+            item,
+            actor=actor,
+            reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))},
+            search=bool(changed & ITEM_SEARCH_FIELDS),
+        )
+        if "supporting_agencies" in changed:
+            _sync_supporting(item, supporting_ids, actor=actor)
+        if "dependencies" in changed:
+            item._history_user = actor
+            item.dependencies.set(dependency_ids)
         return item
-    _save(item, actor=actor, reason=_("Edited: %(fields)s") % {"fields": ", ".join(sorted(changed))})
-    if "supporting_agencies" in changed:
-        _sync_supporting(item, supporting_ids, actor=actor)
-    if "dependencies" in changed:
-        item._history_user = actor
-        item.dependencies.set(dependency_ids)
-    return item
 
 
-@transaction.atomic
 def action_item_route(
     *,
     actor,
@@ -271,17 +327,24 @@ def action_item_route(
     liaison: Liaison | None,
     org_unit: OrgUnit | None,
     now: datetime.datetime | None = None,
+    viewer: Viewer | None = None,
+    locked: bool = False,
 ) -> ActionItem:
-    """Route an item inside its lead agency: to another liaison of it, to one of its units, or both."""
+    """Route an item inside its lead agency: to another liaison of it, to one of its units, or both. (`viewer`,
+    `locked`: as for `action_item_update`.)"""
     return action_item_update(
-        actor=actor, item=item, changes={"assigned_liaison": liaison, "org_unit": org_unit}, now=now
+        actor=actor,
+        item=item,
+        changes={"assigned_liaison": liaison, "org_unit": org_unit},
+        now=now,
+        viewer=viewer,
+        locked=locked,
     )
 
 
 # --- Transitions -----------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def action_item_transition(
     *,
     actor,
@@ -290,59 +353,67 @@ def action_item_transition(
     reason: str = "",
     override_reason: str = "",
     now: datetime.datetime | None = None,
+    viewer: Viewer | None = None,
+    locked: bool = False,
 ) -> ActionItem:
-    """Move an item along the workflow (assign, acknowledge, submit, close, ...), if the actor's role allows it."""
+    """Move an item along the workflow (assign, acknowledge, submit, close, ...), if the actor's role allows it.
+    (`viewer`, `locked`: as for `action_item_update`.)"""
     now = now or timezone.now()
-    item, roles = _lock_with_roles(actor, item, now=now, reopening=name in workflow.ARCHIVE_ACTIONS)
-    refusal = workflow.transition_refusal(name, item.status, roles)
-    if refusal:
-        raise PermissionDenied(refusal)
-    transition = workflow.TRANSITIONS[name]
-    reason = (reason or "").strip()
-    if transition.reason_required and not reason:
-        raise ValidationError({"reason": [_("Give a reason for “%(label)s”.") % {"label": transition.label}]})
-
-    if name == "assign":
-        _check_assignable(item)
-        item.assigned_at = now
-        item.first_assigned_at = item.first_assigned_at or now
-        if item.original_due_date is None:
-            item.original_due_date = item.due_date
-    elif name == "decline":
-        # Back with the coordinator: no longer assigned (the history keeps the earlier assignment).
-        item.assigned_at = None
-        item.acknowledged_at = None
-    elif name == "acknowledge":
-        item.acknowledged_at = now
-    elif name == "submit":
-        item.submitted_at = now
-        item.percent_complete = 100
-    elif name == "close":
-        _check_closable(item, override_reason=(override_reason or "").strip())
-        item.closed_at = now
-        item.close_override_reason = (override_reason or "").strip()
-    elif name == "cancel":
-        item.cancelled_at = now
-    elif name == "reopen":
-        transition = workflow.Transition(
-            transition.name,
-            transition.label,
-            transition.sources,
-            workflow.reopen_target(
-                was_acknowledged=item.acknowledged_at is not None, was_assigned=item.assigned_at is not None
-            ),
-            transition.roles,
+    with _write_transaction(locked=locked):
+        item, roles = _lock_with_roles(
+            actor, item, now=now, reopening=name in workflow.ARCHIVE_ACTIONS, viewer=viewer, locked=locked
         )
-        item.closed_at = None
-        item.close_override_reason = ""
+        refusal = workflow.transition_refusal(name, item.status, roles)
+        if refusal:
+            raise PermissionDenied(refusal)
+        transition = workflow.TRANSITIONS[name]
+        reason = (reason or "").strip()
+        if transition.reason_required and not reason:
+            raise ValidationError({"reason": [_("Give a reason for “%(label)s”.") % {"label": transition.label}]})
 
-    item.status = transition.target
-    item.status_reason = reason
-    _save(item, actor=actor, reason=f"{transition.label}: {reason}" if reason else str(transition.label))
-    if name in TRANSITION_EVENTS:
-        occurrence = f"history/{item.history.values_list('history_id', flat=True).first()}"
-        event_record(item=item, rule=TRANSITION_EVENTS[name], actor=actor, occurrence=occurrence, now=now)
-    return item
+        if name == "assign":
+            _check_assignable(item)
+            item.assigned_at = now
+            item.first_assigned_at = item.first_assigned_at or now
+            if item.original_due_date is None:
+                item.original_due_date = item.due_date
+        elif name == "decline":
+            # Back with the coordinator: no longer assigned (the history keeps the earlier assignment).
+            item.assigned_at = None
+            item.acknowledged_at = None
+        elif name == "acknowledge":
+            item.acknowledged_at = now
+        elif name == "submit":
+            item.submitted_at = now
+            item.percent_complete = 100
+        elif name == "close":
+            _check_closable(item, override_reason=(override_reason or "").strip())
+            item.closed_at = now
+            item.close_override_reason = (override_reason or "").strip()
+        elif name == "cancel":
+            item.cancelled_at = now
+        elif name == "reopen":
+            transition = workflow.Transition(
+                transition.name,
+                transition.label,
+                transition.sources,
+                workflow.reopen_target(
+                    was_acknowledged=item.acknowledged_at is not None, was_assigned=item.assigned_at is not None
+                ),
+                transition.roles,
+            )
+            item.closed_at = None
+            item.close_override_reason = ""
+
+        item.status = transition.target
+        item.status_reason = reason
+        # A transition changes none of the fields search reads.
+        label = f"{transition.label}: {reason}" if reason else str(transition.label)
+        _save(item, actor=actor, reason=label, search=False)
+        if name in TRANSITION_EVENTS:
+            occurrence = f"history/{item.history.values_list('history_id', flat=True).first()}"
+            event_record(item=item, rule=TRANSITION_EVENTS[name], actor=actor, occurrence=occurrence, now=now)
+        return item
 
 
 @transaction.atomic
