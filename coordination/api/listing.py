@@ -2,7 +2,7 @@
 database's rows and little else.
 
 Each row equals what `ActionItemSerializer` shows for that item (the serializer stays the single description of an
-item, used for one item and for the schema; every value here is formatted by the serializer's own field, and a
+item, used for one item and for the schema; every value here is formatted as the serializer's field formats it, and a
 test compares the two for every item and reader). Three queries per page whatever its size: the supporting
 agencies' answers, the dependencies, and which linked items the reader sees."""
 
@@ -13,6 +13,8 @@ import functools
 from collections import defaultdict
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 
 from coordination import workflow
@@ -21,7 +23,7 @@ from coordination.models import ActionItem, Concurrence
 from coordination.selectors import item_roles
 from coordination.workflow import Viewer
 
-from .serializers import PRIORITY_NAMES, ActionItemSerializer, ConcurrenceSerializer
+from .serializers import PRIORITY_NAMES, ActionItemSerializer
 
 # Shown from a related row or worked out per reader rather than read from a column of the item.
 COMPUTED = {
@@ -59,8 +61,17 @@ def _plan() -> tuple[list[tuple[str, str, object, bool]], list[str]]:
         model_field = ActionItem._meta.get_field(name)
         column = model_field.attname
         columns.add(column)
-        plan.append((name, column, fields[name], model_field.is_relation))
+        field = fields[name]
+        if isinstance(field, serializers.DateTimeField):
+            field = _shown_time  # the field's own format, with the reader's time zone looked up once a page
+        plan.append((name, column, field, model_field.is_relation))
     return plan, sorted(columns)
+
+
+def _shown_time(value: datetime.datetime, zone) -> str:
+    """A moment as DRF's DateTimeField shows it (ISO 8601 in the current time zone, "Z" for UTC)."""
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def item_list_values(items: QuerySet[ActionItem]) -> QuerySet:
@@ -71,15 +82,10 @@ def item_list_values(items: QuerySet[ActionItem]) -> QuerySet:
     return items.values(*columns, *annotations)
 
 
-@functools.cache
-def _answer_time_field():
-    return ConcurrenceSerializer().fields["responded_at"]
-
-
 def _answers(item_ids: list[int]) -> dict[int, list[dict]]:
     """The supporting agencies' answers of the page's items, in agency-code order, shown as the serializer shows
     them; and their agency ids."""
-    responded_at = _answer_time_field()
+    zone = timezone.get_current_timezone()
     rows = (
         Concurrence.objects.filter(action_item_id__in=item_ids)
         .order_by("agency__code", "id")
@@ -94,7 +100,7 @@ def _answers(item_ids: list[int]) -> dict[int, list[dict]]:
                 "state": row["state"],
                 "comment": row["comment"],
                 "responded_by": row["responded_by__username"],
-                "responded_at": responded_at.to_representation(row["responded_at"]) if row["responded_at"] else None,
+                "responded_at": _shown_time(row["responded_at"], zone) if row["responded_at"] else None,
                 "_agency_id": row["agency_id"],
             }
         )
@@ -106,6 +112,7 @@ def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list
     if not rows:
         return []
     plan, _columns = _plan()
+    zone = timezone.get_current_timezone()
     ids = [row["id"] for row in rows]
     answers = _answers(ids)
     through = ActionItem.dependencies.through
@@ -156,6 +163,8 @@ def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list
             value = row[column]
             if value is None or field is None:
                 item[name] = value
+            elif field is _shown_time:
+                item[name] = _shown_time(value, zone)
             else:
                 item[name] = field.to_representation(PKOnlyObject(value) if related else value)
         shown.append(item)

@@ -129,6 +129,11 @@ def plot_svg(runs: list[dict]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _shortened(sql: str, limit: int = 900) -> str:
+    """The query's text up to `limit` characters (the column lists are long; the plan says what it does)."""
+    return sql if len(sql) <= limit else f"{sql[:limit]} …"
+
+
 def report_write(document: dict, output: Path) -> None:
     runs = document["runs"]
     machine = document["machine"]
@@ -175,7 +180,7 @@ def report_write(document: dict, output: Path) -> None:
                 f"**{plan['name']}** ({plan['queries']} queries; the slowest, {plan['ms']} ms):",
                 "",
                 "```",
-                plan["sql"],
+                _shortened(plan["sql"]),
                 "",
                 plan["plan"],
                 "```",
