@@ -30,10 +30,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from coordination.benchmark import delivery, inprocess
+from coordination.benchmark.children import manage_py
 from coordination.benchmark.dataset import dataset_fill
 from coordination.benchmark.load import Client, latencies, throughput
 from coordination.benchmark.report import report_write
 from coordination.calendar import BusinessCalendar, japan_today
+from coordination.management.commands.seed_demo import parse_day
 from coordination.models import ActionItem
 from coordination.scratch_database import is_postgres, scratch_database
 from users.backends import DEMO_PASSWORD
@@ -87,7 +89,7 @@ class Command(BaseCommand):
 
     def _today(self, options) -> datetime.date:
         if options.get("today"):
-            return datetime.date.fromisoformat(options["today"])
+            return parse_day(options["today"])
         # The national calendar only: the parent runs before the scratch database (and its closure days) exists.
         calendar, day = BusinessCalendar(()), japan_today()
         while not calendar.is_business_day(day):
@@ -120,16 +122,18 @@ class Command(BaseCommand):
     # --- The parent ------------------------------------------------------------------------------------------------
 
     def _run(self, options) -> None:
-        current = os.environ.get("DATABASE_URL", "")
-        if connection.vendor != "postgresql" or not is_postgres(current):
-            raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL to the server it may use.")
         try:
             sizes = sorted({int(size) for size in options["sizes"].split(",") if size.strip()})
         except ValueError:
             raise CommandError("--sizes takes item counts, e.g. 10000,100000.") from None
         if not sizes or sizes[0] < 300:
             raise CommandError("Each size is at least 300 items.")
+        if options["rounds"] < 1 or options["throughput_seconds"] <= 0:
+            raise CommandError("--rounds and --throughput-seconds must be positive.")
         today = self._today(options)
+        current = os.environ.get("DATABASE_URL", "")
+        if connection.vendor != "postgresql" or not is_postgres(current):
+            raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL to the server it may use.")
         output = Path(options["output"])
         runs = []
         for items in sizes:
@@ -277,13 +281,7 @@ class Command(BaseCommand):
     # --- Processes -------------------------------------------------------------------------------------------------
 
     def _child(self, env, *arguments) -> str:
-        result = subprocess.run(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *arguments],
-            env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if result.returncode != 0:
-            raise CommandError(f"manage.py {' '.join(arguments)} failed:\n{result.stderr[-3000:]}")
-        return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+        return manage_py(env, *arguments)
 
     def _web(self, env, port: int, folder: Path) -> subprocess.Popen:
         gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -14,8 +14,6 @@ import json
 import math
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -29,6 +27,7 @@ from django.db.models import Max
 
 from audit.sealing import seal_rows
 from audit.verify import audit_verify, sealed_models
+from coordination.benchmark.children import manage_py
 from coordination.models import ActionItem
 from coordination.scratch_database import is_postgres, scratch_database
 from users.models import SecurityEvent
@@ -146,13 +145,7 @@ class Command(BaseCommand):
         )
 
     def _child(self, env, *arguments) -> str:
-        result = subprocess.run(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *arguments],
-            env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if result.returncode != 0:
-            raise CommandError(f"manage.py {' '.join(arguments)} failed:\n{result.stderr[-3000:]}")
-        return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+        return manage_py(env, *arguments)
 
     def _scratch_database(self, folder: Path):
         name = f"tracker_benchmark_{uuid.uuid4().hex[:8]}"
