@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Value
 
 from agencies.models import Liaison
 from coordination.access import action_items_visible
@@ -31,16 +31,27 @@ def liaison_terms_active(user, *, today: datetime.date) -> QuerySet[Liaison]:
 
 
 def viewer_for(user, *, today: datetime.date) -> Viewer:
-    """Everything needed to decide `user`'s role on any item, in two queries."""
+    """Everything needed to decide `user`'s role on any item, in one query."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Viewer(user_id=None)
     if user.is_integration:
         return _integration_viewer(user)
+    # Memberships and liaison terms in one round trip: every request asks this.
     memberships = DepartmentMember.objects.filter(user=user, is_active=True, department__is_active=True)
-    coordinator_ids, director_ids = set(), set()
-    for department_id, role in memberships.values_list("department_id", "role"):
-        (director_ids if role == DepartmentMember.Role.DIRECTOR else coordinator_ids).add(department_id)
-    terms = list(liaison_terms_active(user, today=today).values_list("agency_id", "role"))
+    rows = (
+        memberships.order_by()
+        .values_list("department_id", "role", Value("member"))
+        .union(
+            liaison_terms_active(user, today=today).order_by().values_list("agency_id", "role", Value("liaison")),
+            all=True,
+        )
+    )
+    coordinator_ids, director_ids, terms = set(), set(), []
+    for key, role, kind in rows:
+        if kind == "liaison":
+            terms.append((key, role))
+        else:
+            (director_ids if role == DepartmentMember.Role.DIRECTOR else coordinator_ids).add(key)
     return Viewer(
         user_id=user.pk,
         is_superuser=user.is_superuser,
