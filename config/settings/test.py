@@ -30,6 +30,7 @@ else:
         "data_folder_in": str(_broker),
         "data_folder_out": str(_broker),
         "control_folder": str(_broker / "control"),
+        "processed_folder": str(_broker / "processed"),
     }
 
 # The tests' webhook receivers listen on 127.0.0.1 over plain http; every other private address stays refused.
