@@ -42,9 +42,16 @@ def search_document(item) -> tuple[str, str]:
     title = "\n".join(part for part in (item.title, item.title_ja, item.external_id) if part)
     parts = [title, item.description]
     if item.pk:
-        parts += list(item.updates.values_list("text", flat=True))
-        parts += list(item.attachments.values_list("filename", flat=True))
+        parts += _held_texts(item)
     return normalise(title), normalise("\n".join(part for part in parts if part))
+
+
+def _held_texts(item) -> list[str]:
+    """The texts of the item's progress updates, then its attachments' names, each newest first: one query."""
+    updates = item.updates.annotate(part=Value(0)).values_list("part", "text", "created_at", "id")
+    files = item.attachments.annotate(part=Value(1)).values_list("part", "filename", "created_at", "id")
+    rows = updates.order_by().union(files.order_by(), all=True).order_by("part", "-created_at", "-id")
+    return [text for _part, text, _created_at, _id in rows]
 
 
 def items_search(items: QuerySet, query: str) -> QuerySet:

@@ -43,10 +43,17 @@ Status = ActionItem.Status
 
 
 def _validate_item(
-    item: ActionItem, *, supporting_ids: set[int], dependency_ids: set[int], today, dependencies_changed: bool = True
+    item: ActionItem, *, supporting_ids: set[int], dependency_ids: set[int], today, changed: set[str] | None = None
 ) -> None:
-    """Every rule an item's fields must keep together. A cycle is looked for only when the dependencies change:
-    it is refused as it would be made, and an unchanged set makes none."""
+    """Every rule an item's fields must keep together; `changed` names the fields an edit changes (None for a new
+    item). The rules that ask the database are checked when their field is set or changed: the parent's line (an
+    unchanged parent makes no loop), a cycle of dependencies (idem), another item's external id, and the
+    coordinator's membership (a coordinator who has since left the department does not stop an edit of another
+    field)."""
+
+    def setting(field: str) -> bool:
+        return changed is None or field in changed
+
     errors: dict[str, list[str]] = {}
     if not item.title or not item.title.strip():
         errors.setdefault("title", []).append(_("A title is required."))
@@ -58,9 +65,11 @@ def _validate_item(
         errors.setdefault("initiative", []).append(_("The initiative belongs to another department."))
     if item.meeting_id and item.meeting.department_id != item.department_id:
         errors.setdefault("meeting", []).append(_("The meeting belongs to another department."))
-    if item.coordinator_id and not (
-        item.coordinator.is_superuser
-        or item.coordinator.memberships.filter(department_id=item.department_id, is_active=True).exists()
+    if (
+        item.coordinator_id
+        and setting("coordinator")
+        and not item.coordinator.is_superuser
+        and not item.coordinator.memberships.filter(department_id=item.department_id, is_active=True).exists()
     ):
         errors.setdefault("coordinator", []).append(_("The coordinator must be a member of the item's department."))
     if item.assigned_liaison_id:
@@ -71,7 +80,7 @@ def _validate_item(
             )
     if item.org_unit_id and item.org_unit.agency_id != item.lead_agency_id:
         errors.setdefault("org_unit", []).append(_("The unit must belong to the lead agency."))
-    if item.parent_id:
+    if item.parent_id and setting("parent"):
         ancestor, seen = item.parent, set()
         while ancestor is not None and ancestor.pk not in seen:
             if item.pk and ancestor.pk == item.pk:
@@ -83,7 +92,7 @@ def _validate_item(
             errors.setdefault("parent", []).append(_("The parent item belongs to another department."))
     if item.recurrence and item.due_date is None:
         errors.setdefault("due_date", []).append(_("A recurring item needs a due date."))
-    if item.external_id:
+    if item.external_id and setting("external_id"):
         duplicates = ActionItem.objects.filter(department_id=item.department_id, external_id=item.external_id)
         if duplicates.exclude(pk=item.pk).exists():
             errors.setdefault("external_id", []).append(
@@ -91,7 +100,7 @@ def _validate_item(
             )
     if item.pk and item.pk in dependency_ids:
         errors.setdefault("dependencies", []).append(_("An item cannot depend on itself."))
-    elif item.pk and dependency_ids and dependencies_changed and _depends_on(dependency_ids, item.pk):
+    elif item.pk and dependency_ids and setting("dependencies") and _depends_on(dependency_ids, item.pk):
         errors.setdefault("dependencies", []).append(_("These dependencies would make a cycle."))
     if errors:
         raise ValidationError(errors)
@@ -264,7 +273,7 @@ def _apply_changes(*, actor, item: ActionItem, changes: dict, now: datetime.date
             supporting_ids=supporting_ids,
             dependency_ids=dependency_ids,
             today=japan_today(now),
-            dependencies_changed="dependencies" in changed,
+            changed=changed,
         )
         # A relation left as it was still points at its row (the database's foreign keys, rows never deleted):
         # only the changed ones are looked up again.

@@ -3,6 +3,8 @@ id, progress updates and attached file names; ranked; never beyond what the read
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -137,3 +139,27 @@ def test_search_uses_an_index_on_postgresql_and_a_scan_on_sqlite(corpus):
     else:
         assert connection.vendor == "sqlite"
         assert "LIKE" in sql.upper()
+
+
+def test_the_search_document_holds_updates_then_file_names_newest_first_read_in_one_query(
+    staff_world, move_to_status, django_assert_num_queries
+):
+    from coordination.search import search_document
+
+    world = staff_world
+    item = move_to_status(world.item, ActionItem.Status.IN_PROGRESS)
+    for number, moment in enumerate(("2026-06-01T10:00+09:00", "2026-06-02T10:00+09:00"), start=1):
+        services.progress_update_create(
+            actor=world.lead_liaison, item=item, text=f"ＵＰＤＡＴＥ {number}", percent_complete=10 * number,
+            now=datetime.datetime.fromisoformat(moment),
+        )  # fmt: skip
+        upload = SimpleUploadedFile(f"File-{number}.pdf", b"%PDF-1.7\n%\n", "application/pdf")
+        services.attachment_create(
+            actor=world.lead_liaison, item=item, upload=upload, now=datetime.datetime.fromisoformat(moment)
+        )
+    item.refresh_from_db()
+    with django_assert_num_queries(1):
+        title, text = search_document(item)
+    assert title == "draft a defense diplomacy strategy"
+    assert text.split("\n")[-4:] == ["update 2", "update 1", "file-2.pdf", "file-1.pdf"]
+    assert (item.search_title, item.search_text) == (title, text)  # as the services last wrote it
