@@ -250,9 +250,10 @@ class Command(BaseCommand):
             return liaison.request("POST", f"/api/v1/action-items/{item}/{name}/", body, json_body)
 
         def patch():
+            # Each item's priority flips on every round through the items, so every PATCH changes it.
             state["turn"] += 1
             item = writable[state["turn"] % len(writable)]
-            body = json.dumps({"priority": "high" if state["turn"] % 2 else "normal"}).encode()
+            body = json.dumps({"priority": "high" if (state["turn"] // len(writable)) % 2 else "normal"}).encode()
             return coordinator.request("PATCH", f"/api/v1/action-items/{item}/", body, json_body)
 
         results = []
