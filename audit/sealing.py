@@ -128,6 +128,10 @@ def _lock_all_chains(chain_model, using: str) -> None:
     if not rows.update(length=F("length") + 1):
         chain_model.objects.using(using).get_or_create(name=ALL_CHAINS)  # the first row ever
         rows.update(length=F("length") + 1)
+    _mark_all_chains_held(connection)
+
+
+def _mark_all_chains_held(connection) -> None:
     if connection.in_atomic_block:
         connection._audit_all_chains_held = (connection.connection, connection.run_on_commit)
 
@@ -144,10 +148,14 @@ class ChainPlace:
     left: int
 
 
-def _advance_returning(chain_model, schema_model, using: str, counts: dict[str, int]) -> dict[str, tuple]:
+def _advance_returning(
+    chain_model, schema_model, using: str, counts: dict[str, int], *, lock_all: bool = False
+) -> dict[str, tuple]:
     """Move each named chain's end by its count, in one statement that also returns each chain's new length, its
     head MAC and its newest field list: {name: (length, head_mac, version, fields)}, for the rows that exist.
-    Only called with ALL_CHAINS held, so the order in which the statement locks the rows cannot deadlock."""
+    Called with ALL_CHAINS held, so the order in which the statement locks the rows cannot deadlock; or, on
+    PostgreSQL, with `lock_all`: the same statement locks ALL_CHAINS first (a WITH clause whose row the update
+    waits for: a one-time filter on it runs before any chain's row is read), and moves nothing without it."""
     connection = connections[using]
     quote = connection.ops.quote_name
     table = quote(chain_model._meta.db_table)
@@ -161,12 +169,17 @@ def _advance_returning(chain_model, schema_model, using: str, counts: dict[str, 
         return f"(SELECT {column} FROM {schemas} WHERE {chain} = {table}.{name} ORDER BY {version} DESC LIMIT 1)"
 
     names = list(counts)
+    prefix, condition, params = "", "", []
+    if lock_all:
+        prefix = f"WITH all_chains AS (UPDATE {table} SET {length} = {length} + 1 WHERE {name} = %s RETURNING 1) "
+        condition, params = " AND EXISTS (SELECT 1 FROM all_chains)", [ALL_CHAINS]
     sql = (
+        f"{prefix}"
         f"UPDATE {table} SET {length} = {length} + CASE {name} {' '.join(['WHEN %s THEN %s'] * len(names))} END "
-        f"WHERE {name} IN ({', '.join(['%s'] * len(names))}) "
+        f"WHERE {name} IN ({', '.join(['%s'] * len(names))}){condition} "
         f"RETURNING {name}, {length}, {head}, {newest(version)}, {newest(fields)}"
     )
-    params = [value for each in names for value in (each, counts[each])] + names
+    params += [value for each in names for value in (each, counts[each])] + names
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
@@ -185,14 +198,21 @@ def chains_advance(
     """Take the next places of several sealed tables' chains at once ({model: how many rows}): ALL_CHAINS locked
     first (once per transaction), then every chain moved and read in one statement. The caller seals its rows into
     the places (`seal_into`), writes them, then writes the heads (`heads_write`), all in its transaction, which
-    keeps the locks until it ends."""
+    keeps the locks until it ends. On PostgreSQL the lock and the move are one statement."""
     counts = {model: count for model, count in counts.items() if count}
     if not counts:
         return {}
     using = using or router.db_for_write(next(iter(counts)))
-    _lock_all_chains(chain_model, using)
+    connection = connections[using]
     by_name = {chain_name(model): count for model, count in counts.items()}
-    found = _advance_returning(chain_model, schema_model, using, by_name)
+    found = {}
+    if connection.vendor == "postgresql" and not _all_chains_held(connection):
+        found = _advance_returning(chain_model, schema_model, using, by_name, lock_all=True)
+        if found:
+            _mark_all_chains_held(connection)
+    if not found:  # ALL_CHAINS held already, SQLite, or the first rows ever of ALL_CHAINS or of these tables
+        _lock_all_chains(chain_model, using)
+        found = _advance_returning(chain_model, schema_model, using, by_name)
     missing = {name: count for name, count in by_name.items() if name not in found}
     if missing:  # the first rows ever of these tables
         for name in missing:
