@@ -3,8 +3,9 @@ database's rows and little else.
 
 Each row equals what `ActionItemSerializer` shows for that item (the serializer stays the single description of an
 item, used for one item and for the schema; every value here is formatted as the serializer's field formats it, and a
-test compares the two for every item and reader). Three queries per page whatever its size: the supporting
-agencies' answers, the dependencies, and which linked items the reader sees."""
+test compares the two for every item and reader). The page's query reads each item's dependencies' ids with its row;
+two more queries per page whatever its size: the supporting agencies' answers, and which linked items the reader
+sees (when any are linked)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import datetime
 import functools
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
@@ -74,12 +75,32 @@ def _shown_time(value: datetime.datetime, zone) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+class IdList(Aggregate):
+    """The ids of a group as comma-separated text: string_agg on PostgreSQL, group_concat on SQLite."""
+
+    function = "group_concat"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, function="string_agg", template="%(function)s(%(expressions)s::text, ',')",
+            **extra_context,
+        )  # fmt: skip
+
+
+def _dependency_ids() -> Subquery:
+    """The ids of an item's dependencies (comma-separated text, or null), read with the item's row."""
+    through = ActionItem.dependencies.through
+    links = through.objects.filter(from_actionitem_id=OuterRef("pk")).order_by().values("from_actionitem_id")
+    return Subquery(links.annotate(ids=IdList("to_actionitem_id")).values("ids"))
+
+
 def item_list_values(items: QuerySet[ActionItem]) -> QuerySet:
-    """`items` (filtered and ordered) as the rows `item_rows` needs, keeping the annotations they are ordered by
-    (the cursor pagination reads its position from them)."""
+    """`items` (filtered and ordered) as the rows `item_rows` needs, with their dependencies' ids, keeping the
+    annotations they are ordered by (the cursor pagination reads its position from them)."""
     _fields, columns = _plan()
     annotations = [name for name in ("due_order", "search_rank") if name in items.query.annotations]
-    return items.values(*columns, *annotations)
+    return items.values(*columns, *annotations, dependency_ids=_dependency_ids())
 
 
 def _answers(item_ids: list[int]) -> dict[int, list[dict]]:
@@ -115,12 +136,9 @@ def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list
     zone = timezone.get_current_timezone()
     ids = [row["id"] for row in rows]
     answers = _answers(ids)
-    through = ActionItem.dependencies.through
-    dependencies = defaultdict(list)
-    for source, target in through.objects.filter(from_actionitem_id__in=ids).values_list(
-        "from_actionitem_id", "to_actionitem_id"
-    ):
-        dependencies[source].append(target)
+    dependencies = {
+        row["id"]: [int(pk) for pk in row["dependency_ids"].split(",")] for row in rows if row["dependency_ids"]
+    }
     linked = {pk for row in rows for pk in (row["parent_id"], row["recurrence_previous_id"]) if pk}
     linked |= {pk for targets in dependencies.values() for pk in targets}
     seen = set(action_items_visible(viewer).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
