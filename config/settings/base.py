@@ -117,12 +117,12 @@ else:
     # No JIT compilation: it pays off for long analytical queries, while a page's queries take milliseconds and
     # compiling one costs far more (measured: a search of 160 ms took 900 ms once the planner's estimate tripped it).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-    # Parameters bound by the server, and a statement run five times on a connection prepared there: its plan is
-    # kept and reused. Planning a page's eight-table read costs more than running it (measured: 5 ms to plan, under
-    # 1 ms to run); a connection lives for CONN_MAX_AGE, so each worker plans its few statements once. Behind a
-    # pooler in transaction mode without prepared-statement support (older PgBouncer), set
-    # DATABASE_PREPARE_THRESHOLD=off.
-    _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="").strip().lower() or "5"
+    # Server-side prepared statements, off unless DATABASE_PREPARE_THRESHOLD names after how many runs a connection
+    # prepares a statement. Measured at 100,000 items (BENCHMARKS.md): a kept plan saves the planning of the item
+    # pages' many-table reads (5 ms each), but the generic plan PostgreSQL then settles on ignores the values: a
+    # two-character search ran six times slower and the dashboard 1.6 times, so by default every statement is
+    # planned for its values.
+    _prepare = env.str("DATABASE_PREPARE_THRESHOLD", default="").strip().lower() or "off"
     if _prepare != "off":
         if not _prepare.isdigit():
             raise ImproperlyConfigured("DATABASE_PREPARE_THRESHOLD is a number of runs, or off.")
