@@ -129,6 +129,19 @@ def plot_svg(runs: list[dict]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def reference_lines(machine: dict) -> list[str]:
+    """The machine's speed on fixed work at the run's start and end (absent from reports of older runs)."""
+    reference = machine.get("reference")
+    if not reference:
+        return []
+    start, end = reference["start"], reference["end"]
+    return [
+        f"- Machine speed on fixed work (coordination/benchmark/reference.py; compare runs by these, lower is faster): "
+        f"Python {start['python_ms']} ms at the start, {end['python_ms']} ms at the end; PostgreSQL "
+        f"{start['postgresql_ms']} ms, {end['postgresql_ms']} ms."
+    ]
+
+
 def _shortened(sql: str, limit: int = 900) -> str:
     """The query's text up to `limit` characters (the column lists are long; the plan says what it does)."""
     return sql if len(sql) <= limit else f"{sql[:limit]} …"
@@ -150,6 +163,7 @@ def report_write(document: dict, output: Path) -> None:
         "",
         f"- Measured: {document['measured_at']} on {machine['machine']}; Python {machine['python']}, Django "
         f"{machine['django']}, PostgreSQL {machine['postgresql']}, {machine['gunicorn_workers']} gunicorn workers.",
+        *reference_lines(machine),
         f"- Options: {document['options']}.",
         "- Targets: " + "; ".join(f"{name}: {text}" for name, text in TARGETS.items()) + ".",
         "",

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from coordination.benchmark.load import Client
+from coordination.benchmark.reference import machine_reference
+from coordination.benchmark.report import reference_lines
 
 
 @pytest.mark.parametrize(
@@ -35,3 +37,17 @@ def test_it_runs_on_postgresql_only(db, monkeypatch):
 def test_the_client_refuses_any_server_but_loopback_without_connecting(host):
     with pytest.raises(ValueError, match="loopback"):
         Client(8000, host=host)
+
+
+@pytest.mark.services_leg  # the fixed query is PostgreSQL's generate_series, as the benchmark runs there only
+@pytest.mark.django_db
+def test_the_report_states_the_machine_speed_on_fixed_work_at_the_start_and_end():
+    reference = machine_reference()
+    assert reference["python_ms"] > 0 and reference["postgresql_ms"] > 0
+    machine = {"reference": {"start": reference, "end": {"python_ms": 1.5, "postgresql_ms": 2.5}}}
+    (line,) = reference_lines(machine)
+    assert (
+        f"Python {reference['python_ms']} ms at the start, 1.5 ms at the end; "
+        f"PostgreSQL {reference['postgresql_ms']} ms, 2.5 ms." in line
+    )
+    assert reference_lines({"machine": "x86_64, 2 cores"}) == []  # a report of a run made before the reference

@@ -33,6 +33,7 @@ from coordination.benchmark import delivery, inprocess
 from coordination.benchmark.children import manage_py
 from coordination.benchmark.dataset import dataset_fill
 from coordination.benchmark.load import Client, latencies, throughput
+from coordination.benchmark.reference import machine_reference
 from coordination.benchmark.report import report_write
 from coordination.calendar import BusinessCalendar, japan_today
 from coordination.management.commands.seed_demo import parse_day
@@ -135,13 +136,14 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql" or not is_postgres(current):
             raise CommandError("The benchmark runs on PostgreSQL: set DATABASE_URL to the server it may use.")
         output = Path(options["output"])
+        reference_start = machine_reference()
         runs = []
         for items in sizes:
             self.stdout.write(f"--- {items} items (data set built around {today}) ---")
             runs.append(self._measure_size(items, today, options))
         document = {
             "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "machine": _machine(),
+            "machine": {**_machine(), "reference": {"start": reference_start, "end": machine_reference()}},
             "options": {key: options[key] for key in ("sizes", "rounds", "throughput_seconds", "walks")},
             "runs": runs,
         }
