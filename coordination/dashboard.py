@@ -169,15 +169,27 @@ class ItemSets:
         due = F("original_due_date") if against == "original" else F("due_date")
         return self.closed_recently() & Q(LessThanOrEqual(TruncDate("submitted_at", tzinfo=JAPAN), due))
 
-    def overdue_at(self, monday: datetime.date) -> Q:
-        """Overdue at the start of `monday` (see the module's docstring for what this reads)."""
+    def done_by(self, monday: datetime.date) -> Q:
+        """Submitted, closed or cancelled before the start of `monday`: out of that week's overdue count and of every
+        later week's."""
         moment = start_of(monday)
-        done_by_then = (
+        return (
             Q(status__in=[Status.SUBMITTED, Status.CLOSED], submitted_at__lt=moment)
             | Q(status=Status.CANCELLED, cancelled_at__lt=moment)
             | Q(status=Status.CANCELLED, cancelled_at__isnull=True)
         )
-        return Q(first_assigned_at__lt=moment, due_date__lt=monday) & ~done_by_then & ~Q(status=Status.DRAFT)
+
+    def overdue_at(self, monday: datetime.date) -> Q:
+        """Overdue at the start of `monday` (see the module's docstring for what this reads)."""
+        moment = start_of(monday)
+        return Q(first_assigned_at__lt=moment, due_date__lt=monday) & ~self.done_by(monday) & ~Q(status=Status.DRAFT)
+
+    def counted_by_agency(self, mondays: list[datetime.date]) -> Q:
+        """Every item one of the dashboard's per-agency figures may count (open, closed recently, or overdue in one
+        of the trend's weeks, `mondays` oldest first): a cheap condition that lets the pass skip the rest (finished
+        before the trend began) before it weighs the figures' conditions. What is done by the first Monday is done
+        by every later one."""
+        return self.open() | self.closed_recently() | (~self.done_by(mondays[0]) & ~Q(status=Status.DRAFT))
 
     def awaiting(self, viewer: Viewer) -> Q:
         """What waits on `viewer`: for a department's people its review queue; for a liaison, the agency's items to
@@ -295,7 +307,7 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
 
     # The overdue trend is counted in the same pass over the items (per agency, summed below): one scan, not two.
     mondays = trend_mondays(today)
-    by_lead = items.values("lead_agency_id").annotate(
+    by_lead = items.filter(sets.counted_by_agency(mondays)).values("lead_agency_id").annotate(
         **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},
         closed=Count("pk", filter=sets.closed_recently()),
         on_time_due=Count("pk", filter=sets.on_time("due")),
@@ -306,18 +318,16 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
     trend = [
         (monday, sum(row.pop(f"week_{index}") for row in counted.values())) for index, monday in enumerate(mondays)
     ]
-    pending = (
-        Concurrence.objects.filter(
-            state=Concurrence.State.PENDING,
-            action_item__in=items.filter(status__in=CONCURRENCE_OPEN).values("pk"),
-        )
-        .values("agency_id")
-        .annotate(count=Count("pk"))
-        .order_by()
+    # The answers owed, per agency and in items (one item may wait on several agencies), in one pass over them.
+    agencies = Agency.objects.in_bulk()
+    owed = Concurrence.objects.filter(
+        state=Concurrence.State.PENDING, action_item__in=items.filter(status__in=CONCURRENCE_OPEN).values("pk")
+    ).aggregate(
+        items=Count("action_item_id", distinct=True),
+        **{f"agency_{pk}": Count("pk", filter=Q(agency_id=pk)) for pk in agencies},
     )
-    awaiting = {row["agency_id"]: row["count"] for row in pending}
+    awaiting = {pk: owed[f"agency_{pk}"] for pk in agencies}
 
-    agencies = Agency.objects.in_bulk(set(counted) | set(awaiting))
     rows, totals = [], AgencyRow(agency=None, counts={name: 0 for name, _label in AGENCY_COLUMNS})
     for agency in sorted(agencies.values(), key=lambda agency: agency.code):
         figures = counted.get(agency.pk, {})
@@ -338,8 +348,7 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
         totals.closed += row.closed
         totals.on_time_due += row.on_time_due
         totals.on_time_original += row.on_time_original
-    # Awaiting concurrence in the totals counts items, not answers: one item may wait on several agencies.
-    totals.counts["awaiting_concurrence"] = items.filter(sets.awaiting_concurrence()).count()
+    totals.counts["awaiting_concurrence"] = owed["items"]  # items, not answers
 
     departments = viewer.coordinator_department_ids | viewer.director_department_ids
     initiatives = (

@@ -307,7 +307,25 @@ class ActionItem(TimeStampedModel):
                 name="action_item_open_by_due_date",
             ),
             models.Index(fields=["lead_agency", "status"], name="action_item_lead_status"),
-            models.Index(fields=["department", "status"], name="action_item_department_status"),
+            # A department's items by status and lead agency, holding every column the dashboard's figures, its
+            # progress table and the review queue's counts read: those passes scan this narrow index (a tenth of the
+            # table's size) rather than the rows with their texts.
+            models.Index(
+                fields=["department", "status", "lead_agency"],
+                include=[
+                    "id", "due_date", "original_due_date", "first_assigned_at", "assigned_at", "acknowledged_at",
+                    "last_progress_at", "submitted_at", "closed_at", "cancelled_at", "initiative", "meeting",
+                    "percent_complete",
+                ],
+                name="action_item_department_figures",
+            ),  # fmt: skip
+            # Items the lead declined (drafts assigned before), oldest change first: the review queue's section.
+            models.Index(
+                F("updated_at"),
+                F("id"),
+                condition=Q(status="draft", first_assigned_at__isnull=False),
+                name="action_item_declined_changed",
+            ),
             # The lists' orders (oldest change first, due date), each with the item's finishing time so the archive
             # is passed over inside the index.
             models.Index(F("updated_at"), F("id"), finished_at(), name="action_item_changed_order"),
