@@ -307,12 +307,16 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
 
     # The overdue trend is counted in the same pass over the items (per agency, summed below): one scan, not two.
     mondays = trend_mondays(today)
-    by_lead = items.filter(sets.counted_by_agency(mondays)).values("lead_agency_id").annotate(
-        **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},
-        closed=Count("pk", filter=sets.closed_recently()),
-        on_time_due=Count("pk", filter=sets.on_time("due")),
-        on_time_original=Count("pk", filter=sets.on_time("original")),
-        **{f"week_{index}": Count("pk", filter=sets.overdue_at(monday)) for index, monday in enumerate(mondays)},
+    by_lead = (
+        items.filter(sets.counted_by_agency(mondays))
+        .values("lead_agency_id")
+        .annotate(
+            **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},
+            closed=Count("pk", filter=sets.closed_recently()),
+            on_time_due=Count("pk", filter=sets.on_time("due")),
+            on_time_original=Count("pk", filter=sets.on_time("original")),
+            **{f"week_{index}": Count("pk", filter=sets.overdue_at(monday)) for index, monday in enumerate(mondays)},
+        )
     )
     counted = {row.pop("lead_agency_id"): row for row in by_lead.order_by()}
     trend = [

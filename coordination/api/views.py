@@ -338,8 +338,10 @@ class BusinessDaysView(APIView):
 
 
 # The relations of an item a write reads with it, under its lock, beyond those its representation shows: the ones the
-# services' checks of a change follow (coordination.services.action_items._validate_item).
-ITEM_WRITE_RELATIONS = ("initiative", "meeting", "assigned_liaison", "org_unit")
+# services' checks follow at every edit (coordination.services.action_items._validate_item: the assigned liaison's
+# term). The other links are checked only when they change, and not joined: each joined table costs PostgreSQL
+# planning time on every write.
+ITEM_WRITE_RELATIONS = ("assigned_liaison",)
 
 
 def transition_summary(name: str) -> str:

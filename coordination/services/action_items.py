@@ -49,10 +49,11 @@ def _validate_item(
     item). The rules that ask the database are checked when their field is set or changed: the parent's line (an
     unchanged parent makes no loop), a cycle of dependencies (idem), another item's external id, and the
     coordinator's membership (a coordinator who has since left the department does not stop an edit of another
-    field)."""
+    field); and the links that must stay inside the item's department or lead agency (initiative, meeting, unit),
+    when the link or what it must match changes. The assigned liaison's term is checked at every edit."""
 
-    def setting(field: str) -> bool:
-        return changed is None or field in changed
+    def setting(*fields: str) -> bool:
+        return changed is None or not changed.isdisjoint(fields)
 
     errors: dict[str, list[str]] = {}
     if not item.title or not item.title.strip():
@@ -61,9 +62,13 @@ def _validate_item(
         errors.setdefault("supporting_agencies", []).append(_("The lead agency cannot also be a supporting agency."))
     if item.lead_agency_id and not item.lead_agency.is_active:
         errors.setdefault("lead_agency", []).append(_("The lead agency is not active."))
-    if item.initiative_id and item.initiative.department_id != item.department_id:
+    if (
+        item.initiative_id
+        and setting("initiative", "department")
+        and item.initiative.department_id != item.department_id
+    ):
         errors.setdefault("initiative", []).append(_("The initiative belongs to another department."))
-    if item.meeting_id and item.meeting.department_id != item.department_id:
+    if item.meeting_id and setting("meeting", "department") and item.meeting.department_id != item.department_id:
         errors.setdefault("meeting", []).append(_("The meeting belongs to another department."))
     if (
         item.coordinator_id
@@ -78,7 +83,7 @@ def _validate_item(
             errors.setdefault("assigned_liaison", []).append(
                 _("The assigned liaison must be a liaison in office for the lead agency.")
             )
-    if item.org_unit_id and item.org_unit.agency_id != item.lead_agency_id:
+    if item.org_unit_id and setting("org_unit", "lead_agency") and item.org_unit.agency_id != item.lead_agency_id:
         errors.setdefault("org_unit", []).append(_("The unit must belong to the lead agency."))
     if item.parent_id and setting("parent"):
         ancestor, seen = item.parent, set()
