@@ -7,17 +7,20 @@ folding, so full-width and half-width forms, and upper and lower case, find each
 A query is split on spaces; an item matches when every term occurs in its text; the rank puts an exact external
 id first, then items whose titles hold every term, then the rest, each group in the list's usual order.
 
-On PostgreSQL a trigram index (pg_trgm, GIN) on each column serves terms of three or more characters. Trigrams
-cannot serve one- or two-character terms (common in Japanese: 防衛, 外務): for those the database scans the
-`search_text` of the items the reader can see, which the visibility filter bounds (a department's items, an
-agency's items), not the whole table. On SQLite every search is such a scan.
+On PostgreSQL a trigram index (pg_trgm, GIN) on each column serves terms of three or more characters, and an index
+of every two characters side by side in `search_text` (`coordination_search_bigrams`, migration 0022) serves
+two-character terms, common in Japanese (防衛, 外務, 調整). A one-character term is left to a scan of the `search_text`
+of the items the reader can see, which the visibility filter bounds (a department's items, an agency's items), not
+the whole table. On SQLite every search is such a scan.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.contrib.postgres.fields import ArrayField
+from django.db import connections
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
@@ -54,6 +57,13 @@ def _held_texts(item) -> list[str]:
     return [text for _part, text, _created_at, _id in rows]
 
 
+class SearchBigrams(Func):
+    """Every two characters side by side in a text (no spaces): the expression PostgreSQL's bigram index holds."""
+
+    function = "coordination_search_bigrams"
+    output_field = ArrayField(TextField())
+
+
 def items_search(items: QuerySet, query: str) -> QuerySet:
     """`items` holding every term of `query`, annotated with `search_rank` (higher first); all of `items` when
     the query has no terms."""
@@ -65,6 +75,11 @@ def items_search(items: QuerySet, query: str) -> QuerySet:
     for term in terms:
         matches &= Q(search_text__contains=term)
         in_titles &= Q(search_title__contains=term)
+    pairs = [term for term in terms if len(term) == 2]
+    if pairs and connections[items.db].vendor == "postgresql":
+        # The same condition for the two-character terms, as the bigram index holds it: the index finds the items.
+        matches &= Q(search_bigrams__contains=pairs)
+        items = items.alias(search_bigrams=SearchBigrams(F("search_text")))
     exact_id = Q(external_id__iexact=query.strip())
     rank = Case(When(exact_id, then=Value(3)), When(in_titles, then=Value(2)), default=Value(1))
     return items.filter(matches).annotate(search_rank=rank)

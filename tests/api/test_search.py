@@ -141,6 +141,41 @@ def test_search_uses_an_index_on_postgresql_and_a_scan_on_sqlite(corpus):
         assert "LIKE" in sql.upper()
 
 
+@pytest.mark.parametrize("query", ["防衛", "調整", "防衛 外交", "ab", "防衛 strategy", "調", "無い"])
+def test_two_character_terms_find_exactly_what_a_scan_finds(corpus, query):
+    """On PostgreSQL the bigram index narrows two-character terms; the answer is the scan's, term for term."""
+    items = ActionItem.objects.all()
+    scanned = items
+    for term in query.split():
+        scanned = scanned.filter(search_text__contains=term)
+    assert sorted(items_search(items, query).values_list("pk", flat=True)) == sorted(
+        scanned.values_list("pk", flat=True)
+    )
+
+
+def test_two_character_terms_use_the_bigram_index_on_postgresql(corpus):
+    sql, params = items_search(ActionItem.objects.all(), "防衛").only("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "action_item_search_text_bigrams" in plan, plan
+    else:
+        assert connection.vendor == "sqlite"
+        assert "coordination_search_bigrams" not in sql
+
+
+@pytest.mark.services_leg  # the function lives in PostgreSQL (migration 0022)
+def test_the_bigram_function_gives_every_pair_of_characters_side_by_side():
+    texts = ["", "防", "防衛", "防衛外", "防衛外交戦略", "a b\nc", "ｎｓｓ 調整\n\n巡視船の運用", "x" * 1001]
+    with connection.cursor() as cursor:
+        for text in texts:
+            cursor.execute("SELECT coordination_search_bigrams(%s)", [text])
+            pairs = cursor.fetchone()[0]
+            assert sorted(pairs) == sorted(text[start : start + 2] for start in range(len(text) - 1)), text
+
+
 def test_the_search_document_holds_updates_then_file_names_newest_first_read_in_one_query(
     staff_world, move_to_status, django_assert_num_queries
 ):
