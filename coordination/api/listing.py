@@ -3,17 +3,17 @@ database's rows and little else.
 
 Each row equals what `ActionItemSerializer` shows for that item (the serializer stays the single description of an
 item, used for one item and for the schema; every value here is formatted as the serializer's field formats it, and a
-test compares the two for every item and reader). The page's query reads each item's dependencies' ids with its row;
-two more queries per page whatever its size: the supporting agencies' answers, and which linked items the reader
-sees (when any are linked)."""
+test compares the two for every item and reader). The page's query reads each item's dependencies' ids and its
+supporting agencies' answers (as JSON) with its row; one more query per page whatever its size, when the page links
+to other items: which of them the reader sees."""
 
 from __future__ import annotations
 
 import datetime
 import functools
-from collections import defaultdict
+import json
 
-from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery
+from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery, TextField
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
@@ -88,6 +88,34 @@ class IdList(Aggregate):
         )  # fmt: skip
 
 
+class AnswerRows(Aggregate):
+    """A group's rows as a JSON array of arrays of the given columns: json_agg on PostgreSQL, json_group_array on
+    SQLite (whose version here cannot order inside an aggregate: the rows are ordered after reading)."""
+
+    function = "json_group_array"
+    template = "%(function)s(json_array(%(expressions)s))"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, function="json_agg", template="%(function)s(json_build_array(%(expressions)s))",
+            **extra_context,
+        )  # fmt: skip
+
+
+# An answer as the page query reads it, in this order (the id orders the answers of one agency code).
+ANSWER_COLUMNS = ("agency__code", "state", "comment", "responded_by__username", "responded_at", "agency_id", "id")
+
+
+# Built once: a query takes a copy of an expression when it uses one, so the same Subquery serves every page.
+@functools.cache
+def _answer_rows() -> Subquery:
+    """The supporting agencies' answers of an item (a JSON array of ANSWER_COLUMNS, or null), read with its row."""
+    answers = Concurrence.objects.filter(action_item_id=OuterRef("pk")).order_by().values("action_item_id")
+    return Subquery(answers.annotate(rows=AnswerRows(*ANSWER_COLUMNS)).values("rows"))
+
+
+@functools.cache
 def _dependency_ids() -> Subquery:
     """The ids of an item's dependencies (comma-separated text, or null), read with the item's row."""
     through = ActionItem.dependencies.through
@@ -100,31 +128,35 @@ def item_list_values(items: QuerySet[ActionItem]) -> QuerySet:
     annotations they are ordered by (the cursor pagination reads its position from them)."""
     _fields, columns = _plan()
     annotations = [name for name in ("due_order", "search_rank") if name in items.query.annotations]
-    return items.values(*columns, *annotations, dependency_ids=_dependency_ids())
+    return items.values(*columns, *annotations, dependency_ids=_dependency_ids(), answer_rows=_answer_rows())
 
 
-def _answers(item_ids: list[int]) -> dict[int, list[dict]]:
+def _moment(text: str) -> datetime.datetime:
+    """A moment as the JSON of the answers holds it: ISO 8601 with its offset (PostgreSQL), or naive UTC (SQLite)."""
+    moment = datetime.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _answers(rows: list[dict], zone) -> dict[int, list[dict]]:
     """The supporting agencies' answers of the page's items, in agency-code order, shown as the serializer shows
     them; and their agency ids."""
-    zone = timezone.get_current_timezone()
-    rows = (
-        Concurrence.objects.filter(action_item_id__in=item_ids)
-        .order_by("agency__code", "id")
-        .values("action_item_id", "agency_id", "agency__code", "state", "comment", "responded_by__username",
-                "responded_at")
-    )  # fmt: skip
-    answers = defaultdict(list)
+    answers = {}
     for row in rows:
-        answers[row["action_item_id"]].append(
+        if not row["answer_rows"]:
+            continue
+        read = row["answer_rows"]  # decoded by psycopg on PostgreSQL, text on SQLite
+        read = sorted(json.loads(read) if isinstance(read, str) else read, key=lambda answer: (answer[0], answer[6]))
+        answers[row["id"]] = [
             {
-                "agency": row["agency__code"],
-                "state": row["state"],
-                "comment": row["comment"],
-                "responded_by": row["responded_by__username"],
-                "responded_at": _shown_time(row["responded_at"], zone) if row["responded_at"] else None,
-                "_agency_id": row["agency_id"],
+                "agency": code,
+                "state": state,
+                "comment": comment,
+                "responded_by": username,
+                "responded_at": _shown_time(_moment(responded_at), zone) if responded_at else None,
+                "_agency_id": agency_id,
             }
-        )
+            for code, state, comment, username, responded_at, agency_id, _id in read
+        ]
     return answers
 
 
@@ -134,8 +166,7 @@ def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list
         return []
     plan, _columns = _plan()
     zone = timezone.get_current_timezone()
-    ids = [row["id"] for row in rows]
-    answers = _answers(ids)
+    answers = _answers(rows, zone)
     dependencies = {
         row["id"]: [int(pk) for pk in row["dependency_ids"].split(",")] for row in rows if row["dependency_ids"]
     }
