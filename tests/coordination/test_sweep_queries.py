@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from agencies.models import Liaison
 from coordination.models import ActionItem, Concurrence, ExtensionRequest, Reminder
 from coordination.reminders.sweep import reminders_due
-from tests.factories import ActionItemFactory
+from tests.factories import ActionItemFactory, LiaisonFactory
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 AT = datetime.datetime(2026, 6, 22, 9, tzinfo=JAPAN)  # a Monday, three weeks after the world's NOW
@@ -84,3 +85,27 @@ def test_the_sweep_runs_as_many_queries_for_many_items_as_for_few(world):
     many_queries, many = sweep()
     assert len(many) == 5 * len(few)
     assert many_queries == few_queries
+
+
+def test_each_reminder_is_found_once_when_one_person_holds_two_places(world):
+    """The coordinator is also MOD's alternate liaison (so among the copies of the escalations they receive), and
+    MOD's primary liaison holds a second term, ending later, beside the open one: each reminder still goes to each
+    person once, and the coordinator gets their escalations themselves rather than copies of them."""
+    items_due_under_every_rule(world, world.department)
+    ActionItem.objects.update(assigned_liaison=None)  # the lead's reminders go to MOD's primary liaisons
+    LiaisonFactory(user=world.coordinator, agency=world.mod, role=Liaison.Role.ALTERNATE)
+    LiaisonFactory(user=world.lead_liaison, agency=world.mod, end_date=datetime.date(2026, 12, 31))
+    _queries, due = sweep()
+    keys = [reminder.key for reminder in due]
+    assert len(keys) == len(set(keys))
+    assert {reminder.rule for reminder in due} == SWEEP_RULES
+    to_coordinator = {(r.rule, r.is_copy) for r in due if r.recipient_id == world.coordinator.pk}
+    assert to_coordinator == {
+        (Rule.UNACKNOWLEDGED_ESCALATION, False),
+        (Rule.OVERDUE_COORDINATOR, False),
+        (Rule.OVERDUE_DIRECTOR, True),  # the director's escalation, copied to MOD's alternates
+        (Rule.SUBMISSION_WAITING, False),
+        (Rule.EXTENSION_WAITING, False),
+    }
+    to_lead = sorted(r.rule for r in due if r.recipient_id == world.lead_liaison.pk)
+    assert to_lead == sorted([Rule.UNACKNOWLEDGED, Rule.DUE_TODAY, Rule.DUE_SOON, Rule.OVERDUE, Rule.STALE])
