@@ -16,7 +16,6 @@ import json
 from django.db.models import Aggregate, CharField, OuterRef, QuerySet, Subquery, TextField
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.relations import PKOnlyObject
 
 from coordination import workflow
 from coordination.access import action_items_visible
@@ -47,25 +46,36 @@ WORKED_OUT = {
 NEEDED = ("department_id", "lead_agency_id", "first_assigned_at", "parent_id", "recurrence_previous_id", "status")
 
 
+# How each shown column becomes its value: as read (the serializer's field returns a text, a choice, a whole number or
+# a related row's id as it is), a date or a moment in ISO 8601, through the serializer's field, or worked out per row.
+AS_READ, DAY, MOMENT, FIELD, WORKED = "as read", "day", "moment", "field", "worked out"
+PASSED_THROUGH = (serializers.CharField, serializers.ChoiceField, serializers.PrimaryKeyRelatedField)
+
+
 @functools.cache
-def _plan() -> tuple[list[tuple[str, str, object, bool]], list[str]]:
-    """For each shown field in order: (name, source column, the serializer's field, names a related row)."""
+def _plan() -> tuple[list[tuple[str, str, str, object]], list[str]]:
+    """For each shown field in order: (name, source column, how it is shown, the serializer's field)."""
     fields = ActionItemSerializer().fields
     plan, columns = [], set(NEEDED) | {"due_date", "priority"} | set(COMPUTED.values())
     for name in ActionItemSerializer.Meta.fields:
         if name in WORKED_OUT:
-            plan.append((name, "", None, False))
+            plan.append((name, "", WORKED, None))
             continue
         if name in COMPUTED:
-            plan.append((name, COMPUTED[name], None, False))
+            plan.append((name, COMPUTED[name], AS_READ, None))
             continue
-        model_field = ActionItem._meta.get_field(name)
-        column = model_field.attname
+        column = ActionItem._meta.get_field(name).attname
         columns.add(column)
         field = fields[name]
         if isinstance(field, serializers.DateTimeField):
-            field = _shown_time  # the field's own format, with the reader's time zone looked up once a page
-        plan.append((name, column, field, model_field.is_relation))
+            kind = MOMENT  # the field's own format, with the reader's time zone looked up once a page
+        elif isinstance(field, serializers.DateField):
+            kind = DAY
+        elif type(field) in (*PASSED_THROUGH, serializers.IntegerField) or isinstance(field, PASSED_THROUGH):
+            kind = AS_READ
+        else:
+            kind = FIELD
+        plan.append((name, column, kind, field))
     return plan, sorted(columns)
 
 
@@ -160,8 +170,11 @@ def _answers(rows: list[dict], zone) -> dict[int, list[dict]]:
     return answers
 
 
-def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list[dict]:
-    """The page's items as the API shows them to `viewer` on `today`."""
+def item_rows(
+    rows: list[dict], *, viewer: Viewer, today: datetime.date, visible: QuerySet[ActionItem] | None = None
+) -> list[dict]:
+    """The page's items as the API shows them to `viewer` on `today`; `visible` is what the viewer sees, when the
+    caller has built it already (the page was read from it)."""
     if not rows:
         return []
     plan, _columns = _plan()
@@ -172,11 +185,27 @@ def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list
     }
     linked = {pk for row in rows for pk in (row["parent_id"], row["recurrence_previous_id"]) if pk}
     linked |= {pk for targets in dependencies.values() for pk in targets}
-    seen = set(action_items_visible(viewer).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    # What is on the page the viewer sees; the rest of what the page links to is asked of the database.
+    seen = linked & {row["id"] for row in rows}
+    if linked - seen:
+        visible = action_items_visible(viewer) if visible is None else visible
+        seen.update(visible.filter(pk__in=linked - seen).values_list("pk", flat=True))
+    allowed: dict[tuple, list[str]] = {}  # by status and what decides the viewer's roles: few distinct on a page
     shown = []
     for row in rows:
         item_answers = answers.get(row["id"], [])
         depends_on = dependencies.get(row["id"], [])
+        supporting = tuple(answer["_agency_id"] for answer in item_answers)
+        key = (row["status"], row["department_id"], row["lead_agency_id"], supporting, row["first_assigned_at"] is None)
+        if key not in allowed:
+            roles = item_roles(
+                viewer,
+                department_id=row["department_id"],
+                lead_agency_id=row["lead_agency_id"],
+                supporting_agency_ids=list(supporting),
+                first_assigned_at=row["first_assigned_at"],
+            )
+            allowed[key] = [transition.name for transition in workflow.available_transitions(row["status"], roles)]
         worked_out = {
             "supporting_agencies": [
                 {key: value for key, value in answer.items() if key != "_agency_id"} for answer in item_answers
@@ -190,31 +219,21 @@ def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list
             and row["due_date"] is not None
             and row["due_date"] < today,
             "priority": PRIORITY_NAMES[int(row["priority"])],
-            "allowed_transitions": [
-                transition.name
-                for transition in workflow.available_transitions(
-                    row["status"],
-                    item_roles(
-                        viewer,
-                        department_id=row["department_id"],
-                        lead_agency_id=row["lead_agency_id"],
-                        supporting_agency_ids=[answer["_agency_id"] for answer in item_answers],
-                        first_assigned_at=row["first_assigned_at"],
-                    ),
-                )
-            ],
+            "allowed_transitions": list(allowed[key]),
         }
         item = {}
-        for name, column, field, related in plan:
-            if not column:
+        for name, column, kind, field in plan:
+            if kind is WORKED:
                 item[name] = worked_out[name]
                 continue
             value = row[column]
-            if value is None or field is None:
+            if value is None or kind is AS_READ:
                 item[name] = value
-            elif field is _shown_time:
+            elif kind is MOMENT:
                 item[name] = _shown_time(value, zone)
+            elif kind is DAY:
+                item[name] = value.isoformat()
             else:
-                item[name] = field.to_representation(PKOnlyObject(value) if related else value)
+                item[name] = field.to_representation(value)
         shown.append(item)
     return shown
