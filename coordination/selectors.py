@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import Prefetch, QuerySet, Value
 
 from agencies.models import Liaison
 from coordination.access import action_items_visible
@@ -162,51 +162,16 @@ def department_coordinators(department_id: int) -> QuerySet:
     )
 
 
-# The marks `action_items_with_details(viewer=...)` puts on each item: whether the viewer sees its parent and its
-# previous occurrence. Each of its dependencies carries LINK_SEEN likewise.
-LINKS_SEEN = {"parent_id": "parent_seen", "recurrence_previous_id": "recurrence_previous_seen"}
-LINK_SEEN = "seen"
-
-
-def action_items_with_details(items: QuerySet[ActionItem], *, viewer: Viewer | None = None) -> QuerySet[ActionItem]:
-    """`items` with everything their API representation shows, in a fixed number of queries whatever their count.
-    With `viewer`, each linked item (parent, previous occurrence, dependency) comes marked with whether the viewer
-    sees it (LINKS_SEEN, LINK_SEEN), decided by `action_items_visible` within the same queries."""
+def action_items_with_details(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    """`items` with everything their API representation shows, in a fixed number of queries whatever their count
+    (which of the items they link to the reader sees is asked by the serializer, in one query for a page, and only
+    when the page links to any: building that question into this read cost more than asking it)."""
     concurrences = Concurrence.objects.select_related("agency", "responded_by").order_by("agency__code")
-    dependencies = ActionItem.objects.all()
-    if viewer is not None:
-        visible = action_items_visible(viewer)
-        dependencies = dependencies.annotate(**{LINK_SEEN: Exists(visible.filter(pk=OuterRef("pk")))})
-        items = items.annotate(
-            **{mark: Exists(visible.filter(pk=OuterRef(column))) for column, mark in LINKS_SEEN.items()}
-        )
+    # The serializer shows a dependency's id alone.
+    dependencies = ActionItem.objects.only("id").order_by()
     return items.select_related("department", "lead_agency", "coordinator").prefetch_related(
         Prefetch("concurrences", queryset=concurrences), Prefetch("dependencies", queryset=dependencies)
     )
-
-
-def links_seen(items) -> set[int] | None:
-    """The ids of the linked items the viewer sees, from the marks `action_items_with_details(viewer=...)` put on
-    `items`; None when any item or dependency lacks its mark (read without a viewer, or its links changed since)."""
-    seen = set()
-    for item in items:
-        for column, mark in LINKS_SEEN.items():
-            if mark not in item.__dict__:
-                return None
-            if getattr(item, column) and item.__dict__[mark]:
-                seen.add(getattr(item, column))
-        for dependency in item.dependencies.all():
-            if LINK_SEEN not in dependency.__dict__:
-                return None
-            if dependency.__dict__[LINK_SEEN]:
-                seen.add(dependency.pk)
-    return seen
-
-
-def links_unmark(item: ActionItem) -> None:
-    """Drop the marks of the item's parent and previous occurrence, once a change has moved them."""
-    for mark in LINKS_SEEN.values():
-        item.__dict__.pop(mark, None)
 
 
 HISTORY_CHANGE_TYPES = {"+": "created", "~": "changed", "-": "deleted"}

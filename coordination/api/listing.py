@@ -229,7 +229,7 @@ def item_rows(
     seen = linked & {row["id"] for row in rows}
     if linked - seen:
         visible = action_items_visible(viewer) if visible is None else visible
-        seen.update(visible.filter(pk__in=linked - seen).values_list("pk", flat=True))
+        seen.update(visible.filter(pk__in=linked - seen).order_by().values_list("pk", flat=True))
     allowed: dict[tuple, list[str]] = {}  # by status and what decides the viewer's roles: few distinct on a page
     shown = []
     for row in rows:

@@ -24,7 +24,7 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
-from coordination.selectors import action_item_roles, links_seen
+from coordination.selectors import action_item_roles
 from users.models import ApiToken
 
 from .permissions import request_viewer
@@ -374,12 +374,10 @@ class ActionItemSerializer(serializers.ModelSerializer):
             linked = {pk for row in page for pk in (row.parent_id, row.recurrence_previous_id) if pk}
             linked |= {dependency.pk for row in page for dependency in row.dependencies.all()}
             request = self.context.get("request")
-            seen = links_seen(page) if linked else set()  # read with the items when they were read for a viewer
-            if seen is None:
-                seen = set()
-                if request is not None:
-                    visible = action_items_visible(request_viewer(request)).filter(pk__in=linked)
-                    seen = set(visible.values_list("pk", flat=True))
+            seen = set()
+            if linked and request is not None:
+                visible = action_items_visible(request_viewer(request)).filter(pk__in=linked).order_by()
+                seen = set(visible.values_list("pk", flat=True))
             cached = ({row.pk for row in page}, seen)
             self.context["_seen_links"] = cached
         return cached[1]

@@ -38,7 +38,6 @@ from coordination.selectors import (
     action_item_history,
     action_items_visible_to,
     action_items_with_details,
-    links_unmark,
 )
 from coordination.sheets.exports import item_sheet
 from coordination.sheets.imports import FileRefused, import_batch_create, import_batch_run
@@ -424,14 +423,14 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         return response
 
     def get_queryset(self):
-        return action_items_with_details(self.visible_items(), viewer=request_viewer(self.request))
+        return action_items_with_details(self.visible_items())
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": japan_today()}
 
     def item_response(self, pk: int, *, status_code: int = status.HTTP_200_OK, location: bool = False) -> Response:
         """The item as it is now, with its ETag (and Location for a new item)."""
-        item = action_items_with_details(ActionItem.objects.filter(pk=pk), viewer=request_viewer(self.request)).get()
+        item = action_items_with_details(ActionItem.objects.filter(pk=pk)).get()
         data = self.get_serializer(item).data
         response = Response(data, status=status_code)
         response["ETag"] = etag_for(data)
@@ -464,10 +463,7 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         """The item `locked_item` gave, as a service changed it in place, with its ETag. Shown from memory: what it
         holds was read under the lock and the service changed the item's own fields only. Which linked items the
         requester sees is looked at again when its links (parent) changed."""
-        context = self.item_context
-        if links_changed:
-            links_unmark(item)
-            context = self.get_serializer_context()
+        context = self.get_serializer_context() if links_changed else self.item_context
         data = self.get_serializer(item, context=context).data
         return Response(data, headers={"ETag": etag_for(data)})
 
