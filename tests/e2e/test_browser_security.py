@@ -31,10 +31,14 @@ def wait_for(browser, predicate, message: str):
 
 
 def type_code(browser, code: str) -> None:
+    """Type a code into the page's form and send it; returns once the answer's page has replaced this one (reading
+    the page before that would find the old page's elements, or lose them as they go)."""
+    page = browser.find_element(By.TAG_NAME, "html")
     field = browser.find_element(By.NAME, "code")
     field.clear()
     field.send_keys(code)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    WebDriverWait(browser, 10).until(staleness_of(page), "sending the code did not load a page")
 
 
 def current_code(secret: str) -> str:
