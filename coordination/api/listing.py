@@ -22,15 +22,14 @@ from rest_framework import serializers
 
 from agencies.models import Agency
 from coordination import workflow
-from coordination.access import action_items_visible
 from coordination.models import ActionItem, Concurrence
-from coordination.selectors import item_roles
+from coordination.selectors import item_ids_seen, item_roles
 from coordination.workflow import Viewer
 
 from .serializers import PRIORITY_NAMES, ActionItemSerializer
 
-# Shown from a related row (read as `shown_<name>`: see `_related_values`) or worked out per reader rather than read
-# from a column of the item.
+# Shown from a related row (read as `shown_<name>`: see `_per_row`) or worked out per reader rather than read from a
+# column of the item.
 RELATED = {
     "department": ("department_id", "code"),
     "lead_agency": ("lead_agency_id", "code"),
@@ -76,7 +75,7 @@ def _plan() -> tuple[list[tuple[str, str, str, object]], list[str]]:
             kind = MOMENT  # the field's own format, with the reader's time zone looked up once a page
         elif isinstance(field, serializers.DateField):
             kind = DAY
-        elif type(field) in (*PASSED_THROUGH, serializers.IntegerField) or isinstance(field, PASSED_THROUGH):
+        elif type(field) is serializers.IntegerField or isinstance(field, PASSED_THROUGH):
             kind = AS_READ
         else:
             kind = FIELD
@@ -227,17 +226,21 @@ def item_rows(
     linked |= {pk for targets in dependencies.values() for pk in targets}
     # What is on the page the viewer sees; the rest of what the page links to is asked of the database.
     seen = linked & {row["id"] for row in rows}
-    if linked - seen:
-        visible = action_items_visible(viewer) if visible is None else visible
-        seen.update(visible.filter(pk__in=linked - seen).order_by().values_list("pk", flat=True))
+    seen |= item_ids_seen(viewer, linked - seen, visible=visible)
     allowed: dict[tuple, list[str]] = {}  # by status and what decides the viewer's roles: few distinct on a page
     shown = []
     for row in rows:
         item_answers = answers.get(row["id"], [])
         depends_on = dependencies.get(row["id"], [])
         supporting = tuple(answer["_agency_id"] for answer in item_answers)
-        key = (row["status"], row["department_id"], row["lead_agency_id"], supporting, row["first_assigned_at"] is None)
-        if key not in allowed:
+        deciding = (
+            row["status"],
+            row["department_id"],
+            row["lead_agency_id"],
+            supporting,
+            row["first_assigned_at"] is None,
+        )
+        if deciding not in allowed:
             roles = item_roles(
                 viewer,
                 department_id=row["department_id"],
@@ -245,7 +248,7 @@ def item_rows(
                 supporting_agency_ids=list(supporting),
                 first_assigned_at=row["first_assigned_at"],
             )
-            allowed[key] = [transition.name for transition in workflow.available_transitions(row["status"], roles)]
+            allowed[deciding] = [transition.name for transition in workflow.available_transitions(row["status"], roles)]
         worked_out = {
             "supporting_agencies": [
                 {key: value for key, value in answer.items() if key != "_agency_id"} for answer in item_answers
@@ -259,7 +262,7 @@ def item_rows(
             and row["due_date"] is not None
             and row["due_date"] < today,
             "priority": PRIORITY_NAMES[int(row["priority"])],
-            "allowed_transitions": list(allowed[key]),
+            "allowed_transitions": list(allowed[deciding]),
         }
         item = {}
         for name, column, kind, field in plan:

@@ -12,7 +12,6 @@ from rest_framework import serializers
 
 from agencies.models import Agency, Liaison, OrgUnit
 from coordination import workflow
-from coordination.access import action_items_visible
 from coordination.calendar import japan_today
 from coordination.models import (
     ActionItem,
@@ -26,7 +25,7 @@ from coordination.models import (
     ProgressUpdate,
     Reminder,
 )
-from coordination.selectors import action_item_roles
+from coordination.selectors import action_item_roles, item_ids_seen
 from users.models import ApiToken
 
 from .permissions import request_viewer
@@ -397,10 +396,7 @@ class ActionItemSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             linked = {pk for row in page for pk in (row.parent_id, row.recurrence_previous_id) if pk}
             linked |= {dependency.pk for row in page for dependency in row.dependencies.all()}
             request = self.context.get("request")
-            seen = set()
-            if linked and request is not None:
-                visible = action_items_visible(request_viewer(request)).filter(pk__in=linked).order_by()
-                seen = set(visible.values_list("pk", flat=True))
+            seen = item_ids_seen(request_viewer(request), linked) if request is not None else set()
             cached = ({row.pk for row in page}, seen)
             self.context["_seen_links"] = cached
         return cached[1]
