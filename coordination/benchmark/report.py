@@ -7,6 +7,8 @@ import html
 import math
 from pathlib import Path
 
+from .reference import ROUND_TRIPS
+
 TARGETS = {
     "list": "throughput >= 0.8x the baseline, p95 < 50 ms (search: p95 < 100 ms)",
     "write": "median < 30 ms, at most 12 queries",
@@ -135,10 +137,15 @@ def reference_lines(machine: dict) -> list[str]:
     if not reference:
         return []
     start, end = reference["start"], reference["end"]
+    trips = (
+        f"; {ROUND_TRIPS} round trips to it {start['round_trips_ms']} ms, {end['round_trips_ms']} ms"
+        if "round_trips_ms" in start and "round_trips_ms" in end
+        else ""  # runs made before the round trips were timed
+    )
     return [
         f"- Machine speed on fixed work (coordination/benchmark/reference.py; compare runs by these, lower is faster): "
         f"Python {start['python_ms']} ms at the start, {end['python_ms']} ms at the end; PostgreSQL "
-        f"{start['postgresql_ms']} ms, {end['postgresql_ms']} ms."
+        f"{start['postgresql_ms']} ms, {end['postgresql_ms']} ms{trips}."
     ]
 
 

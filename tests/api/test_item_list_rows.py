@@ -96,3 +96,23 @@ def test_a_page_costs_the_same_queries_whatever_its_size_and_the_tables(demo, to
     # reader sees (left out when the page links to nothing).
     assert max(small, large, grown) <= CEILING, (small, large, grown)
     assert grown <= large
+
+
+def test_moments_are_shown_as_on_the_items_own_page_whatever_their_precision(demo, token_for):
+    """The list reads an item's moments as text (listing.MomentsAsText): a fraction of a second ending in zeros (which
+    PostgreSQL leaves off), one of a millionth, none, and a null come out as on the item's own page."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(get_user_model().objects.get(username='coordinator'))}")
+    pk = next(row["id"] for row in listed(client, "") if row["acknowledged_at"])
+    ActionItem.objects.filter(pk=pk).update(
+        created_at=datetime.datetime(2026, 11, 1, 0, 0, 0, 1, tzinfo=datetime.UTC),
+        assigned_at=datetime.datetime(2026, 11, 19, 23, 59, 59, tzinfo=datetime.UTC),
+        acknowledged_at=datetime.datetime(2026, 11, 20, 1, 2, 3, 611900, tzinfo=datetime.UTC),
+        last_progress_at=None,
+    )
+    row = next(row for row in listed(client, "") if row["id"] == pk)
+    assert row == client.get(f"/api/v1/action-items/{pk}/").json()
+    assert row["created_at"] == "2026-11-01T09:00:00.000001+09:00"
+    assert row["assigned_at"] == "2026-11-20T08:59:59+09:00"
+    assert row["acknowledged_at"] == "2026-11-20T10:02:03.611900+09:00"
+    assert row["last_progress_at"] is None

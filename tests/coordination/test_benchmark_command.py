@@ -43,11 +43,15 @@ def test_the_client_refuses_any_server_but_loopback_without_connecting(host):
 @pytest.mark.django_db
 def test_the_report_states_the_machine_speed_on_fixed_work_at_the_start_and_end():
     reference = machine_reference()
-    assert reference["python_ms"] > 0 and reference["postgresql_ms"] > 0
-    machine = {"reference": {"start": reference, "end": {"python_ms": 1.5, "postgresql_ms": 2.5}}}
+    assert reference["python_ms"] > 0 and reference["postgresql_ms"] > 0 and reference["round_trips_ms"] > 0
+    machine = {"reference": {"start": reference, "end": {"python_ms": 1.5, "postgresql_ms": 2.5, "round_trips_ms": 9}}}
     (line,) = reference_lines(machine)
     assert (
         f"Python {reference['python_ms']} ms at the start, 1.5 ms at the end; "
-        f"PostgreSQL {reference['postgresql_ms']} ms, 2.5 ms." in line
+        f"PostgreSQL {reference['postgresql_ms']} ms, 2.5 ms; 500 round trips to it {reference['round_trips_ms']} ms, "
+        "9 ms." in line
     )
-    assert reference_lines({"machine": "x86_64, 2 cores"}) == []  # a report of a run made before the reference
+    # A run from before the round trips were timed, and one from before the reference.
+    older = {"reference": {"start": {"python_ms": 1, "postgresql_ms": 2}, "end": {"python_ms": 1, "postgresql_ms": 2}}}
+    assert reference_lines(older)[0].endswith("PostgreSQL 2 ms, 2 ms.")
+    assert reference_lines({"machine": "x86_64, 2 cores"}) == []
