@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet, Value
@@ -162,19 +163,26 @@ def department_coordinators(department_id: int) -> QuerySet:
     )
 
 
-def item_ids_seen(viewer: Viewer, ids: set[int], *, visible: QuerySet[ActionItem] | None = None) -> set[int]:
-    """Which of the items `ids` (linked from those being shown) `viewer` sees: one query, none for no ids. `visible`
-    is `action_items_visible(viewer)` when the caller has built it already."""
+@functools.lru_cache(maxsize=1024)
+def visible_item_ids_sql(viewer: Viewer) -> tuple[str, tuple]:
+    """The SQL, with its parameters, of the ids of the items `viewer` sees (one column, "id"), compiled once per viewer
+    and process: the item list reads with each row which of the items it links to are among them
+    (`api.listing.LinksSeen`). The rule is `access.action_items_visible`, which depends on the viewer alone."""
+    return action_items_visible(viewer).order_by().values("id").query.sql_with_params()
+
+
+def item_ids_seen(viewer: Viewer, ids: set[int]) -> set[int]:
+    """Which of the items `ids` (linked from those being shown) `viewer` sees: one query, none for no ids. (The list
+    asks it inside its page's query: `visible_item_ids_sql`.)"""
     if not ids:
         return set()
-    visible = action_items_visible(viewer) if visible is None else visible
-    return set(visible.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+    return set(action_items_visible(viewer).filter(pk__in=ids).order_by().values_list("pk", flat=True))
 
 
 def action_items_with_details(items: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
     """`items` with everything their API representation shows, in a fixed number of queries whatever their count
-    (which of the items they link to the reader sees is asked by the serializer, in one query for a page, and only
-    when the page links to any: building that question into this read cost more than asking it)."""
+    (which of the items they link to the reader sees is asked by the serializer, in one query, and only when they link
+    to any: building that question into this read cost more than asking it)."""
     concurrences = Concurrence.objects.select_related("agency", "responded_by").order_by("agency__code")
     # The serializer shows a dependency's id alone.
     dependencies = ActionItem.objects.only("id").order_by()

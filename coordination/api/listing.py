@@ -3,9 +3,9 @@ database's rows and little else.
 
 Each row equals what `ActionItemSerializer` shows for that item (the serializer stays the single description of an
 item, used for one item and for the schema; every value here is formatted as the serializer's field formats it, and a
-test compares the two for every item and reader). The page's query reads each item's dependencies' ids, its
-supporting agencies' answers (as JSON) and its moments (as one text) with its row; one more query per page whatever
-its size, when the page links to other items: which of them the reader sees."""
+test compares the two for every item and reader). One query reads the page: each item's row with its dependencies'
+ids, its supporting agencies' answers (as JSON), its moments (as one text) and which of the items it links to the
+reader sees."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from rest_framework import serializers
 from agencies.models import Agency
 from coordination import workflow
 from coordination.models import ActionItem, Concurrence
-from coordination.selectors import item_ids_seen, item_roles
+from coordination.selectors import item_roles, visible_item_ids_sql
 from coordination.workflow import Viewer
 
 from .filters import ItemOrderingFilter
@@ -210,6 +210,40 @@ def _moments_read(rows: list[dict]) -> None:
         )
 
 
+class LinksSeen(Func):
+    """The ids, comma-separated, of the items a row links to (its parent, its previous occurrence, its dependencies)
+    that `viewer` sees, or null: asked in the page's own query rather than in a query after it, which cost a list
+    whose items link outside the page a tenth of its throughput. The visible items' SQL is compiled once per viewer
+    (`selectors.visible_item_ids_sql`); PostgreSQL looks the linked ids up by key, for the page's rows alone."""
+
+    empty_result_set_value = None  # a viewer who sees nothing (whose page is empty too) sees none of the links
+
+    def __init__(self, viewer: Viewer):
+        super().__init__(output_field=TextField())
+        self.viewer = viewer
+
+    def as_sql(self, compiler, connection, **extra_context):
+        item = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        key, parent, previous = (
+            f"{item}.{connection.ops.quote_name(column)}" for column in ("id", "parent_id", "recurrence_previous_id")
+        )
+        table, source, target = _names(connection, ActionItem.dependencies.through, "from_actionitem", "to_actionitem")
+        dependencies = f"SELECT {target} FROM {table} WHERE {source} = {key}"
+        seen, params = visible_item_ids_sql(self.viewer)
+        if connection.vendor == "postgresql":
+            # = ANY of one array: an index lookup of the few linked ids (an OR of two tests and an IN would not be).
+            sql = (
+                f"(SELECT string_agg(seen.id::text, ',') FROM ({seen}) seen "
+                f"WHERE seen.id = ANY(ARRAY[{parent}, {previous}] || ARRAY({dependencies})))"
+            )
+        else:
+            sql = (
+                f"(SELECT group_concat(seen.id) FROM ({seen}) seen "
+                f"WHERE seen.id IN ({parent}, {previous}) OR seen.id IN ({dependencies}))"
+            )
+        return sql, params
+
+
 @functools.cache
 def _per_row() -> dict[str, PerRow]:
     """What each row reads beside the item's columns: who and what it names, its dependencies, its answers."""
@@ -222,13 +256,14 @@ def _per_row() -> dict[str, PerRow]:
     return found
 
 
-def item_list_values(items: QuerySet[ActionItem]) -> QuerySet:
-    """`items` (filtered and ordered) as the rows `item_rows` needs, with their dependencies' ids, keeping the
-    annotations they are ordered by (the cursor pagination reads its position from them)."""
+def item_list_values(items: QuerySet[ActionItem], *, viewer: Viewer) -> QuerySet:
+    """`items` (filtered and ordered, among those `viewer` sees) as the rows `item_rows` needs, with their
+    dependencies' ids and which of their linked items the viewer sees, keeping the annotations they are ordered by
+    (the cursor pagination reads its position from them)."""
     _fields, columns = _plan()
     annotations = [name for name in ("due_order", "search_rank") if name in items.query.annotations]
     read = [column for column in columns if column not in _moment_columns()]
-    return items.values(*read, *annotations, **_per_row(), moments=MomentsAsText())
+    return items.values(*read, *annotations, **_per_row(), moments=MomentsAsText(), links_seen=LinksSeen(viewer))
 
 
 def _moment(text: str) -> datetime.datetime:
@@ -261,11 +296,8 @@ def _answers(rows: list[dict], zone) -> dict[int, tuple[list[dict], tuple[int, .
     return answers
 
 
-def item_rows(
-    rows: list[dict], *, viewer: Viewer, today: datetime.date, visible: QuerySet[ActionItem] | None = None
-) -> list[dict]:
-    """The page's items as the API shows them to `viewer` on `today`; `visible` is what the viewer sees, when the
-    caller has built it already (the page was read from it)."""
+def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list[dict]:
+    """The page's items (read by `item_list_values`) as the API shows them to `viewer` on `today`."""
     if not rows:
         return []
     zone = timezone.get_current_timezone()
@@ -274,11 +306,7 @@ def item_rows(
     dependencies = {
         row["id"]: [int(pk) for pk in row["dependency_ids"].split(",")] for row in rows if row["dependency_ids"]
     }
-    linked = {pk for row in rows for pk in (row["parent_id"], row["recurrence_previous_id"]) if pk}
-    linked |= {pk for targets in dependencies.values() for pk in targets}
-    # What is on the page the viewer sees; the rest of what the page links to is asked of the database.
-    seen = linked & {row["id"] for row in rows}
-    seen |= item_ids_seen(viewer, linked - seen, visible=visible)
+    seen = {int(pk) for row in rows if row["links_seen"] for pk in row["links_seen"].split(",")}
     allowed: dict[tuple, list[str]] = {}  # by status and what decides the viewer's roles: few distinct on a page
     names, kinds = _shape()
     no_answers: tuple[list[dict], tuple[int, ...]] = ([], ())

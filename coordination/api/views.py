@@ -410,9 +410,9 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         file_format = request.accepted_renderer.format
         if file_format not in ("xlsx", "csv"):
             # Rows from plain values (listing.py): the same representation as one item's, at the database's pace.
-            visible = self.visible_items()
-            page = self.paginate_queryset(item_list_values(self.filter_queryset(visible)))
-            rows = item_rows(page, viewer=request_viewer(request), today=japan_today(), visible=visible)
+            viewer = request_viewer(request)
+            page = self.paginate_queryset(item_list_values(self.filter_queryset(self.visible_items()), viewer=viewer))
+            rows = item_rows(page, viewer=viewer, today=japan_today())
             return self.get_paginated_response(rows)
         items = self.filter_queryset(self.get_queryset())
         with translation.override(request.user.preferred_language or translation.get_language()):

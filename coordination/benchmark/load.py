@@ -124,8 +124,8 @@ def latencies(requests: list, *, rounds: int, warm: int = 3) -> list[Timing]:
     return timings
 
 
-def throughput(call, *, connections: int, seconds: float) -> dict:
-    """Requests per second with `connections` callers asking back to back for `seconds`."""
+def _window(call, *, connections: int, seconds: float) -> tuple[int, float, int]:
+    """(requests, elapsed seconds, failures) with `connections` callers asking back to back for `seconds`."""
     done, failures = [0] * connections, [0] * connections
     stop = time.perf_counter() + seconds
 
@@ -141,5 +141,20 @@ def throughput(call, *, connections: int, seconds: float) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    return {"per_second": round(sum(done) / elapsed, 1), "failures": sum(failures)}
+    return sum(done), time.perf_counter() - started, sum(failures)
+
+
+def throughput_pair(call, baseline, *, connections: int, seconds: float, turns: int = 4) -> tuple[dict, dict]:
+    """Requests per second of `call` and of `baseline`, each for `seconds` in all, measured in `turns` windows per
+    side taken in the order call, baseline, baseline, call, ...: a machine whose speed drifts during the measurement
+    weighs on both alike, where one window each would charge the drift to whichever came second."""
+    if turns < 2 or turns % 2:
+        raise ValueError("turns is an even number of windows per side.")
+    totals = {"call": [0, 0.0, 0], "baseline": [0, 0.0, 0]}
+    for side in ["call", "baseline", "baseline", "call"] * (turns // 2):
+        measured = _window(call if side == "call" else baseline, connections=connections, seconds=seconds / turns)
+        totals[side] = [total + part for total, part in zip(totals[side], measured, strict=True)]
+    return tuple(
+        {"per_second": round(requests / elapsed, 1), "failures": failures}
+        for requests, elapsed, failures in (totals["call"], totals["baseline"])
+    )

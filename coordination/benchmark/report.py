@@ -166,7 +166,8 @@ def report_write(document: dict, output: Path) -> None:
         "PostgreSQL databases: the data set is built for each size, two gunicorn sync workers serve it with the "
         "production code paths, and each list path is interleaved with a baseline view on the same server (same "
         "token authentication, throttle, visibility selector, filters and ordering, the page's rows from "
-        "`.values()`). Rerun it to replace this file.",
+        "`.values()`): request by request for latency, in alternating windows (path, baseline, baseline, path, ...) "
+        "for throughput. Rerun it to replace this file.",
         "",
         f"- Measured: {document['measured_at']} on {machine['machine']}; Python {machine['python']}, Django "
         f"{machine['django']}, PostgreSQL {machine['postgresql']}, {machine['gunicorn_workers']} gunicorn workers.",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from coordination.benchmark.load import Client
+from coordination.benchmark import load
+from coordination.benchmark.load import Client, throughput_pair
 from coordination.benchmark.reference import machine_reference
 from coordination.benchmark.report import reference_lines
 
@@ -55,3 +56,23 @@ def test_the_report_states_the_machine_speed_on_fixed_work_at_the_start_and_end(
     older = {"reference": {"start": {"python_ms": 1, "postgresql_ms": 2}, "end": {"python_ms": 1, "postgresql_ms": 2}}}
     assert reference_lines(older)[0].endswith("PostgreSQL 2 ms, 2 ms.")
     assert reference_lines({"machine": "x86_64, 2 cores"}) == []
+
+
+def test_a_path_and_its_baseline_are_measured_in_alternating_windows(monkeypatch):
+    """Throughput is taken path, baseline, baseline, path, ...: a machine whose speed drifts weighs on both alike.
+    Each side's rate is its requests over its own windows' time."""
+    windows = []
+
+    def window(call, *, connections, seconds):
+        side = call()
+        windows.append((side, connections, seconds))
+        return (30, 1.5, 0) if side == "path" else (20, 0.5, 2)  # requests, seconds, failures
+
+    monkeypatch.setattr(load, "_window", window)
+    path, baseline = throughput_pair(lambda: "path", lambda: "baseline", connections=4, seconds=8.0, turns=4)
+    assert [side for side, _connections, _seconds in windows] == ["path", "baseline", "baseline", "path"] * 2
+    assert {(connections, seconds) for _side, connections, seconds in windows} == {(4, 2.0)}
+    assert path == {"per_second": 20.0, "failures": 0}  # 120 requests in 6 s
+    assert baseline == {"per_second": 40.0, "failures": 8}  # 80 in 2 s
+    with pytest.raises(ValueError, match="even number"):
+        throughput_pair(lambda: "path", lambda: "baseline", connections=1, seconds=1.0, turns=3)

@@ -32,7 +32,7 @@ from django.db import connection
 from coordination.benchmark import delivery, inprocess
 from coordination.benchmark.children import manage_py
 from coordination.benchmark.dataset import dataset_fill
-from coordination.benchmark.load import Client, latencies, throughput
+from coordination.benchmark.load import Client, latencies, throughput_pair
 from coordination.benchmark.reference import machine_reference
 from coordination.benchmark.report import report_write
 from coordination.calendar import BusinessCalendar, japan_today
@@ -222,11 +222,11 @@ class Command(BaseCommand):
                     rounds=rounds,
                 )
                 row = {"path": f"list {name}", "role": role, **timed.summary(), "baseline": base.summary()}
-                row["throughput"] = throughput(
-                    lambda c=client, p=path: c.request("GET", p), connections=4, seconds=seconds
-                )
-                row["baseline_throughput"] = throughput(
-                    lambda c=client, p=baseline: c.request("GET", p), connections=4, seconds=seconds
+                row["throughput"], row["baseline_throughput"] = throughput_pair(
+                    lambda c=client, p=path: c.request("GET", p),
+                    lambda c=client, p=baseline: c.request("GET", p),
+                    connections=4,
+                    seconds=seconds,
                 )
                 row["throughput_ratio"] = round(
                     row["throughput"]["per_second"] / row["baseline_throughput"]["per_second"], 2
