@@ -267,29 +267,37 @@ class Dashboard:
     meetings: list[Progress] = field(default_factory=list)
 
 
-def _progress(items: QuerySet, sets: ItemSets, subjects: dict[str, QuerySet]) -> dict[str, list[Progress]]:
-    """Items grouped by initiative and by meeting (the keys of `subjects`), excluding drafts and cancelled items: one
-    pass over the items grouped by both, summed here per initiative and per meeting, then one query per subject."""
-    keys = list(subjects)
-    rows = list(
-        items.exclude(status__in=[Status.DRAFT, Status.CANCELLED])
-        .filter(functools.reduce(operator.or_, (Q(**{f"{key}__isnull": False}) for key in keys)))
-        .values(*keys)
-        .annotate(
-            count=Count("pk"),
-            closed=Count("pk", filter=Q(status=Status.CLOSED)),
-            overdue=Count("pk", filter=sets.overdue()),
-            open_percent=Sum("percent_complete", filter=~Q(status=Status.CLOSED)),
-        )
-        .order_by()
+PROGRESS_FIGURES = ("progress_items", "progress_closed", "progress_overdue", "progress_open_percent")
+
+
+def _in_progress(keys: list[str]) -> Q:
+    """The items an initiative's or a meeting's progress counts: neither drafts nor cancelled, with one of `keys`."""
+    return ~Q(status__in=[Status.DRAFT, Status.CANCELLED]) & functools.reduce(
+        operator.or_, (Q(**{f"{key}__isnull": False}) for key in keys)
     )
+
+
+def _progress_figures(sets: ItemSets, keys: list[str]) -> dict:
+    """The aggregates of one group's progress: how many items, closed, overdue, and the open ones' percent summed."""
+    counted = _in_progress(keys)
+    return {
+        "progress_items": Count("pk", filter=counted),
+        "progress_closed": Count("pk", filter=counted & Q(status=Status.CLOSED)),
+        "progress_overdue": Count("pk", filter=counted & sets.overdue()),
+        "progress_open_percent": Sum("percent_complete", filter=counted & ~Q(status=Status.CLOSED)),
+    }
+
+
+def _progress(rows: list[dict], subjects: dict[str, QuerySet]) -> dict[str, list[Progress]]:
+    """`rows` (grouped by initiative and meeting, the keys of `subjects`, among other keys, with
+    `_progress_figures`) summed per initiative and per meeting; then one query per subject."""
     result = {}
-    for key in keys:
+    for key in subjects:
         sums: dict[int, list[int]] = {}
         for row in rows:
-            if row[key] is not None:
+            if row[key] is not None and row["progress_items"]:
                 figures = sums.setdefault(row[key], [0, 0, 0, 0])
-                for index, name in enumerate(("count", "closed", "overdue", "open_percent")):
+                for index, name in enumerate(PROGRESS_FIGURES):
                     figures[index] += row[name] or 0
         found = subjects[key].in_bulk(list(sums))
         result[key] = [
@@ -305,20 +313,31 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
     sets = sets or ItemSets.on(today)
     items = action_items_visible(viewer).exclude(sets.archived())
 
-    # The overdue trend is counted in the same pass over the items (per agency, summed below): one scan, not two.
+    # One pass over the items: the per-agency figures, the overdue trend (summed over the agencies below) and the
+    # initiatives' and meetings' progress, grouped by lead agency, initiative and meeting (a few hundred groups).
+    # Each figure's filter implies the WHERE's half it belongs to, so the other half's rows count for nothing there.
     mondays = trend_mondays(today)
-    by_lead = (
-        items.filter(sets.counted_by_agency(mondays))
-        .values("lead_agency_id")
+    keys = ["initiative", "meeting"]
+    grouped = list(
+        items.filter(sets.counted_by_agency(mondays) | _in_progress(keys))
+        .values("lead_agency_id", *keys)
         .annotate(
             **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},
             closed=Count("pk", filter=sets.closed_recently()),
             on_time_due=Count("pk", filter=sets.on_time("due")),
             on_time_original=Count("pk", filter=sets.on_time("original")),
             **{f"week_{index}": Count("pk", filter=sets.overdue_at(monday)) for index, monday in enumerate(mondays)},
+            **_progress_figures(sets, keys),
         )
+        .order_by()
     )
-    counted = {row.pop("lead_agency_id"): row for row in by_lead.order_by()}
+    by_agency = [name for name, _label in AGENCY_COLUMNS[:-1]]
+    by_agency += ["closed", "on_time_due", "on_time_original", *(f"week_{index}" for index in range(len(mondays)))]
+    counted: dict[int, dict[str, int]] = {}
+    for row in grouped:
+        figures = counted.setdefault(row["lead_agency_id"], dict.fromkeys(by_agency, 0))
+        for name in by_agency:
+            figures[name] += row[name]
     trend = [
         (monday, sum(row.pop(f"week_{index}") for row in counted.values())) for index, monday in enumerate(mondays)
     ]
@@ -359,7 +378,7 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
         Initiative.objects.all() if viewer.is_superuser else Initiative.objects.filter(department_id__in=departments)
     )
     meetings = Meeting.objects.all() if viewer.is_superuser else Meeting.objects.filter(department_id__in=departments)
-    progress = _progress(items, sets, {"initiative": initiatives, "meeting": meetings})
+    progress = _progress(grouped, {"initiative": initiatives, "meeting": meetings})
     return Dashboard(
         today=today,
         rows=rows,

@@ -142,13 +142,14 @@ def home_view(site, request, extra_context=None):
             )
         sections.append({"key": key, "title": title, "total": total, "entries": entries})
     agencies = Agency.objects.filter(pk__in=viewer.liaison_agency_ids).order_by("code")
+    shared = site.each_context(request)
     context = {
-        **site.each_context(request),
+        **shared,
         "title": _("My agency's items"),
         "agencies": agencies,
         "sections": sections,
         "act_url": reverse("admin:liaison_act"),
-        "app_list": site.get_app_list(request),
+        "app_list": shared["available_apps"],  # each_context built it already
         "links": [
             (_("Assigned to me"), f"{changelist}?assigned_to_me=yes"),
             (_("Waiting on me"), f"{changelist}?awaiting_me=yes"),
