@@ -150,6 +150,31 @@ def test_progress_rolls_up_per_initiative_and_meeting(world, board):
     assert (meeting.items, meeting.closed, meeting.overdue) == (2, 1, 1)
 
 
+def test_an_item_closed_before_the_trend_counts_in_its_initiative_and_in_no_agency_figure(world, board):
+    """The figures come from one pass over the items the agency figures or the progress count: an item closed four
+    months ago (before the trend's first week, not yet in the archive) counts in its initiative's progress only."""
+    before = dashboard(viewer_for(world.coordinator, today=TODAY), today=TODAY)
+    ActionItemFactory(
+        department=world.department,
+        lead_agency=world.meti,
+        status=Status.CLOSED,
+        due_date=datetime.date(2026, 2, 2),
+        initiative=board["mod_overdue"].initiative,
+        assigned_at=at(datetime.date(2026, 1, 5)),
+        first_assigned_at=at(datetime.date(2026, 1, 5)),
+        submitted_at=at(datetime.date(2026, 1, 30)),
+        closed_at=at(datetime.date(2026, 2, 1)),
+    )
+    after = dashboard(viewer_for(world.coordinator, today=TODAY), today=TODAY)
+    (initiative,) = after.initiatives
+    assert (initiative.items, initiative.closed) == (9, 3)
+    assert initiative.percent == round((300 + 40 + 100) / 9)
+    assert [(row.agency.code, row.counts, row.closed) for row in after.rows] == [
+        (row.agency.code, row.counts, row.closed) for row in before.rows
+    ]
+    assert after.trend == before.trend and after.totals.counts == before.totals.counts
+
+
 def test_week_of_is_monday_to_friday():
     assert week_of(datetime.date(2026, 6, 3)) == (datetime.date(2026, 6, 1), datetime.date(2026, 6, 5))
     assert week_of(datetime.date(2026, 6, 7)) == (datetime.date(2026, 6, 1), datetime.date(2026, 6, 5))
