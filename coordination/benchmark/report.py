@@ -32,14 +32,15 @@ def _verdict(row: dict) -> str:
 
 def _api_table(run: dict) -> list[str]:
     lines = [
-        "| path | role | median ms | p95 ms | queries | baseline median / p95 ms | req/s (4 conn.) | baseline req/s "
-        "| ratio | target |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| path | role | median ms | p95 ms | queries | rows | baseline median / p95 ms | req/s (4 conn.) "
+        "| baseline req/s | ratio | target |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in run["api"] + run["admin"]:
         base = row.get("baseline")
         lines.append(
             f"| {row['path']} | {row['role']} | {row['median_ms']} | {row['p95_ms']} | {row['queries']} | "
+            f"{row.get('rows', '-')} | "
             + (f"{base['median_ms']} / {base['p95_ms']} | " if base else "- | ")
             + (f"{row['throughput']['per_second']} | {row['baseline_throughput']['per_second']} | " if base else "-|-|")
             + (f"{row['throughput_ratio']}x | " if base else "- | ")

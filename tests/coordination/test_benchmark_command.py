@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from coordination.benchmark import load
 from coordination.benchmark.load import Client, throughput_pair
 from coordination.benchmark.reference import machine_reference
-from coordination.benchmark.report import reference_lines
+from coordination.benchmark.report import _api_table, reference_lines
+from coordination.management.commands.benchmark import _page_rows
 
 
 @pytest.mark.parametrize(
@@ -76,3 +77,24 @@ def test_a_path_and_its_baseline_are_measured_in_alternating_windows(monkeypatch
     assert baseline == {"per_second": 40.0, "failures": 8}  # 80 in 2 s
     with pytest.raises(ValueError, match="even number"):
         throughput_pair(lambda: "path", lambda: "baseline", connections=1, seconds=1.0, turns=3)
+
+
+def test_the_report_shows_how_many_items_each_list_page_held():
+    """A search that finds nothing measures little but the finding: the table says how many items each page showed
+    (read from the answer's own results), and '-' for a path that is not a list or an older run without it."""
+    assert _page_rows(b'{"next": null, "previous": null, "results": [{"id": 1}, {"id": 2}]}') == 2
+    assert _page_rows(b'{"results": []}') == 0
+    assert _page_rows(b"<html>Bad gateway</html>") is None and _page_rows(b"[]") is None
+    timing = {"median_ms": 20.0, "p95_ms": 30.0, "queries": 3}
+    baseline = {"median_ms": 19.0, "p95_ms": 28.0}
+    listed = {"path": "list search 防衛", "role": "coordinator", **timing, "rows": 0, "baseline": baseline}
+    listed |= {"throughput": {"per_second": 90}, "baseline_throughput": {"per_second": 100}, "throughput_ratio": 0.9}
+    older = {**listed, "path": "list default"}
+    older.pop("rows")
+    header, _rule, searched, default, write = _api_table(
+        {"api": [listed, older], "admin": [{"path": "PATCH", "role": "coordinator", **timing}]}
+    )
+    assert "| queries | rows |" in header
+    assert searched.startswith("| list search 防衛 | coordinator | 20.0 | 30.0 | 3 | 0 | 19.0 / 28.0 | 90 | 100 |")
+    assert "| 3 | - | 19.0 / 28.0 |" in default
+    assert write.startswith("| PATCH | coordinator | 20.0 | 30.0 | 3 | - | - |")
