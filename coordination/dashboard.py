@@ -318,25 +318,23 @@ def dashboard(viewer: Viewer, *, today: datetime.date, sets: ItemSets | None = N
     # Each figure's filter implies the WHERE's half it belongs to, so the other half's rows count for nothing there.
     mondays = trend_mondays(today)
     keys = ["initiative", "meeting"]
+    per_agency = {
+        **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},
+        "closed": Count("pk", filter=sets.closed_recently()),
+        "on_time_due": Count("pk", filter=sets.on_time("due")),
+        "on_time_original": Count("pk", filter=sets.on_time("original")),
+        **{f"week_{index}": Count("pk", filter=sets.overdue_at(monday)) for index, monday in enumerate(mondays)},
+    }
     grouped = list(
         items.filter(sets.counted_by_agency(mondays) | _in_progress(keys))
         .values("lead_agency_id", *keys)
-        .annotate(
-            **{name: Count("pk", filter=getattr(sets, name)()) for name, _label in AGENCY_COLUMNS[:-1]},
-            closed=Count("pk", filter=sets.closed_recently()),
-            on_time_due=Count("pk", filter=sets.on_time("due")),
-            on_time_original=Count("pk", filter=sets.on_time("original")),
-            **{f"week_{index}": Count("pk", filter=sets.overdue_at(monday)) for index, monday in enumerate(mondays)},
-            **_progress_figures(sets, keys),
-        )
+        .annotate(**per_agency, **_progress_figures(sets, keys))
         .order_by()
     )
-    by_agency = [name for name, _label in AGENCY_COLUMNS[:-1]]
-    by_agency += ["closed", "on_time_due", "on_time_original", *(f"week_{index}" for index in range(len(mondays)))]
     counted: dict[int, dict[str, int]] = {}
     for row in grouped:
-        figures = counted.setdefault(row["lead_agency_id"], dict.fromkeys(by_agency, 0))
-        for name in by_agency:
+        figures = counted.setdefault(row["lead_agency_id"], dict.fromkeys(per_agency, 0))
+        for name in per_agency:
             figures[name] += row[name]
     trend = [
         (monday, sum(row.pop(f"week_{index}") for row in counted.values())) for index, monday in enumerate(mondays)
