@@ -5,13 +5,17 @@ Each item keeps two normalised search columns, written by the services whenever 
 titles and external id (`search_title`), and everything (`search_text`). Normalising is Unicode NFKC and case
 folding, so full-width and half-width forms, and upper and lower case, find each other ("ＮＳＳ" finds "nss").
 A query is split on spaces; an item matches when every term occurs in its text; the rank puts an exact external
-id first, then items whose titles hold every term, then the rest, each group in the list's usual order.
+id first, then items whose titles hold every term, then the rest, each rank in id order.
 
 On PostgreSQL a trigram index (pg_trgm, GIN) on each column serves terms of three or more characters, and an index
 of every two characters side by side in `search_text` (`coordination_search_bigrams`, migration 0022) serves
 two-character terms, common in Japanese (防衛, 外務, 調整). A one-character term is left to a scan of the `search_text`
 of the items the reader can see, which the visibility filter bounds (a department's items, an agency's items), not
 the whole table. On SQLite every search is such a scan.
+
+A page of ranked results (`ranked_page`) is read rank by rank, so that a word half the items hold does not rank them
+all to show fifty: within a rank it first looks through the next `WINDOW` items by id, where a common word fills the
+page at once, and only when that falls short asks the indexes for the rest, which a rare word keeps cheap.
 """
 
 from __future__ import annotations
@@ -20,10 +24,15 @@ import unicodedata
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import BigIntegerField, Case, F, Func, IntegerField, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
+# The ranks, best first: the exact external id, every term in the titles, every term somewhere.
+EXACT, IN_TITLES, ANYWHERE = 3, 2, 1
+# How many items (by id, whoever sees them) a page looks through for a rank's matches before it asks the indexes.
+WINDOW = 10000
 
 
 def normalise(text: str) -> str:
@@ -64,6 +73,15 @@ class SearchBigrams(Func):
     output_field = ArrayField(TextField())
 
 
+def search_ranks(query: str) -> list[tuple[int, Q]]:
+    """Each rank, best first, with what puts a matching item in it (and in no other)."""
+    exact = Q(external_id__iexact=query.strip())
+    in_titles = Q()
+    for term in search_terms(query):
+        in_titles &= Q(search_title__contains=term)
+    return [(EXACT, exact), (IN_TITLES, ~exact & in_titles), (ANYWHERE, ~exact & ~in_titles)]
+
+
 def items_search(items: QuerySet, query: str) -> QuerySet:
     """`items` holding every term of `query`, annotated with `search_rank` (higher first); all of `items` when
     the query has no terms."""
@@ -71,15 +89,56 @@ def items_search(items: QuerySet, query: str) -> QuerySet:
     if not terms:
         return items.annotate(search_rank=Value(0, output_field=IntegerField()))
     matches = Q()
-    in_titles = Q()
     for term in terms:
         matches &= Q(search_text__contains=term)
-        in_titles &= Q(search_title__contains=term)
     pairs = [term for term in terms if len(term) == 2]
     if pairs and connections[items.db].vendor == "postgresql":
         # The same condition for the two-character terms, as the bigram index holds it: the index finds the items.
         matches &= Q(search_bigrams__contains=pairs)
         items = items.alias(search_bigrams=SearchBigrams(F("search_text")))
-    exact_id = Q(external_id__iexact=query.strip())
-    rank = Case(When(exact_id, then=Value(3)), When(in_titles, then=Value(2)), default=Value(1))
+    rank = Case(*(When(condition, then=Value(rank)) for rank, condition in search_ranks(query)[:-1]), default=ANYWHERE)
     return items.filter(matches).annotate(search_rank=rank)
+
+
+def ranked_page(matches: QuerySet, query: str, *, after: tuple[int, int] | None, backwards: bool, limit: int) -> list:
+    """Up to `limit` of `matches` (from `items_search`) by rank (best first), then id, beginning after the match of
+    rank and id `after`; `backwards`, the other way (worst rank first, then id descending)."""
+    ranks = search_ranks(query)[::-1] if backwards else search_ranks(query)
+    if after is not None:
+        after_rank, after_id = after
+        ranks = [
+            (rank, condition) for rank, condition in ranks if (rank >= after_rank if backwards else rank <= after_rank)
+        ]
+    rows = []
+    for rank, condition in ranks:
+        beyond = after_id if after is not None and rank == after_rank else None
+        rows += _rank_rows(
+            matches.filter(condition), beyond=beyond, backwards=backwards, limit=limit - len(rows), window=rank != EXACT
+        )
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _rank_rows(matches: QuerySet, *, beyond: int | None, backwards: bool, limit: int, window: bool) -> list:
+    """Up to `limit` of one rank's `matches` in id order (descending when `backwards`), with ids beyond `beyond`:
+    from the next `WINDOW` items by id, then, if they held too few, from the rest through the indexes."""
+    after, before = ("lt", "gt") if backwards else ("gt", "lt")
+    if beyond is not None:
+        matches = matches.filter(**{f"id__{after}": beyond})
+    matches = matches.order_by("-id" if backwards else "id")
+    if not window:
+        return list(matches[:limit])
+    # The first id past the window: none when fewer items remain, and then the window is all of them.
+    items = matches.model._base_manager.order_by("-id" if backwards else "id")
+    edge = Subquery(
+        items.filter(**{f"id__{after}": beyond} if beyond is not None else {}).values("id")[WINDOW : WINDOW + 1]
+    )
+    near = list(
+        matches.filter(
+            **{f"id__{before}": Coalesce(edge, Value(0 if backwards else 2**63 - 1), output_field=BigIntegerField())}
+        )[:limit]
+    )
+    if len(near) == limit:
+        return near
+    return near + list(matches.filter(**{f"id__{after}e": edge})[: limit - len(near)])

@@ -127,6 +127,10 @@ class ActionItemFilter(django_filters.FilterSet):
         )
 
 
+# The order of a search's results unless another is asked for: best matches first, then by id.
+SEARCH_ORDER = ("-search_rank", "id")
+
+
 class ItemSearchFilter(BaseFilterBackend):
     """search=words: items holding every word in a title, the description, the external id, a progress update or an
     attached file's name (Japanese or English, any width or case), best matches first unless ordering is given."""
@@ -165,7 +169,7 @@ class ItemOrderingFilter(OrderingFilter):
         requested = request.query_params.get(self.ordering_param)
         if not requested:
             if search_terms(request.query_params.get(ItemSearchFilter.search_param, "")):
-                return ("-search_rank", "id")  # best matches first
+                return SEARCH_ORDER
             return ("updated_at", "id")
         names = [name.strip() for name in requested.split(",") if name.strip()]
         unknown = [name for name in names if name.lstrip("-") not in self.internal]

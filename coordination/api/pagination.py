@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
+
+from coordination.search import ranked_page
+
+from .filters import SEARCH_ORDER, ItemSearchFilter
 
 
 class UpdatedCursorPagination(CursorPagination):
@@ -48,3 +52,43 @@ class TokenCursorPagination(UpdatedCursorPagination):
     """Tokens, newest first (their key is not their id: they page by issue time and public id)."""
 
     ordering = ("-created", "public_id")
+
+
+class ItemCursorPagination(UpdatedCursorPagination):
+    """Items: as any list, but a search in its own order (best matches first) is read rank by rank
+    (`search.ranked_page`), and its cursor holds the last item's rank and id, so pages never overlap however many
+    items share a rank."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if self.get_ordering(request, queryset, view) == SEARCH_ORDER:
+            queryset = RankedSearchResults(queryset, request.query_params.get(ItemSearchFilter.search_param, ""))
+        return super().paginate_queryset(queryset, request, view)
+
+    def _get_position_from_instance(self, instance, ordering):
+        if tuple(ordering) == SEARCH_ORDER:
+            return f"{instance['search_rank']}.{instance['id']}"
+        return super()._get_position_from_instance(instance, ordering)
+
+
+class RankedSearchResults:
+    """A search's results as the cursor pagination asks for them (ordered, past a position, sliced), read by
+    `search.ranked_page`."""
+
+    def __init__(self, matches, query: str, *, backwards: bool = False, after: tuple[int, int] | None = None):
+        self.matches, self.query, self.backwards, self.after = matches, query, backwards, after
+
+    def order_by(self, *ordering):
+        # The pagination asks for the search's order, or for its reverse when it reads a previous page.
+        return RankedSearchResults(self.matches, self.query, backwards=tuple(ordering) != SEARCH_ORDER)
+
+    def filter(self, **position):
+        # One condition: past the position (`search_rank__lt` or `__gt`, by direction), "rank.id".
+        (value,) = position.values()
+        rank, _dot, item_id = str(value).partition(".")
+        if not (rank.isdigit() and item_id.isdigit() and int(item_id) < 2**63):
+            raise NotFound(CursorPagination.invalid_cursor_message)
+        return RankedSearchResults(self.matches, self.query, backwards=self.backwards, after=(int(rank), int(item_id)))
+
+    def __getitem__(self, window: slice) -> list:
+        rows = ranked_page(self.matches, self.query, after=self.after, backwards=self.backwards, limit=window.stop)
+        return rows[window.start :]

@@ -50,6 +50,7 @@ from .concurrency import IdempotentPostMixin, check_if_match, etag_for
 from .filters import ActionItemFilter, ItemOrderingFilter, ItemSearchFilter, OrgUnitFilter, ReminderFilter
 from .listing import item_list_values, item_rows
 from .pagination import (
+    ItemCursorPagination,
     NewestFirstCursorPagination,
     ReferenceCursorPagination,
     TokenCursorPagination,
@@ -388,7 +389,7 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
     serializer_class = s.ActionItemSerializer
     filter_backends = [DjangoFilterBackend, ItemSearchFilter, ItemOrderingFilter]
     filterset_class = ActionItemFilter
-    pagination_class = UpdatedCursorPagination
+    pagination_class = ItemCursorPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     # -- reading

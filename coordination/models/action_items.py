@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.translation import gettext_lazy as _
 
@@ -336,6 +336,8 @@ class ActionItem(TimeStampedModel):
                 condition=Q(status="draft", first_assigned_at__isnull=False),
                 name="action_item_declined_changed",
             ),
+            # A search for an item's external id, in any case, puts that item first (search.py): found here.
+            models.Index(Upper("external_id"), name="action_item_external_id_upper"),
             # The lists' orders (oldest change first, due date), each with the item's finishing time so the archive
             # is passed over inside the index.
             models.Index(F("updated_at"), F("id"), finished_at(), name="action_item_changed_order"),

@@ -3,14 +3,16 @@ id, progress updates and attached file names; ranked; never beyond what the read
 
 from __future__ import annotations
 
+import base64
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from coordination import services
+from coordination import search, services
 from coordination.models import ActionItem
 from coordination.search import items_search
 from tests.conftest import DUE
@@ -198,3 +200,68 @@ def test_the_search_document_holds_updates_then_file_names_newest_first_read_in_
     assert title == "draft a defense diplomacy strategy"
     assert text.split("\n")[-4:] == ["update 2", "update 1", "file-2.pdf", "file-1.pdf"]
     assert (item.search_title, item.search_text) == (title, text)  # as the services last wrote it
+
+
+@pytest.fixture
+def ranked(staff_world, corpus):
+    """Items holding "defense" at every rank: one whose external id it is, several in their titles, several
+    elsewhere only; created out of id order within each rank."""
+    world = staff_world
+
+    def item(title, **fields):
+        return services.action_item_create(
+            actor=world.coordinator, department=world.department, title=title, lead_agency=world.mod, due_date=DUE,
+            **fields,
+        )  # fmt: skip
+
+    for number in range(4):
+        item(f"Defense attaché meeting {number}")
+        item(f"Port visit {number}", description="Arranged with the defense ministry's protocol office.")
+    item("Liaison roster", external_id="Defense")
+    return world
+
+
+def paged(api_client, query: str, url: str | None = None, *, link: str = "next") -> tuple[list[int], list[str]]:
+    """The ids of every page from `url` on, following `link`; and each cursor followed."""
+    ids, cursors = [], []
+    url = url or f"/api/v1/action-items/?search={query}&page_size=2"
+    while url:
+        answer = api_client.get(url)
+        assert answer.status_code == 200, answer.content[:300]
+        page = [row["id"] for row in answer.json()["results"]]
+        ids += page if link == "next" else page[::-1]
+        url = answer.json()[link]
+        if url:
+            cursors.append(parse_qs(urlsplit(url).query)["cursor"][0])
+    return ids, cursors
+
+
+@pytest.mark.parametrize("window", [1, 3, 10_000])
+def test_a_search_pages_forwards_and_backwards_by_rank_then_id_without_offsets(api, ranked, monkeypatch, window):
+    """Each rank is read from a window of items by id, then from the indexes: whatever the window, the pages are the
+    ranked results in order, and each cursor holds the last item's rank and id (no offset, which would stop at 1,000
+    items of one rank)."""
+    monkeypatch.setattr(search, "WINDOW", window)
+    seen = ActionItem.objects.filter(department=ranked.department)
+    expected = list(items_search(seen, "defense").order_by("-search_rank", "id").values_list("pk", flat=True))
+    ranks = dict(items_search(seen, "defense").values_list("pk", "search_rank"))
+    assert sorted(ranks.values()).count(3) == 1 and sorted(ranks.values()).count(1) >= 5 and len(expected) >= 11
+
+    forwards, cursors = paged(api("coordinator"), "defense")
+    assert forwards == expected
+    last_page = f"/api/v1/action-items/?search=defense&page_size=2&cursor={cursors[-1]}"
+    backwards, back_cursors = paged(api("coordinator"), "defense", last_page, link="previous")
+    assert backwards == expected[::-1]
+    for cursor in cursors + back_cursors:
+        position = parse_qs(base64.b64decode(cursor).decode())
+        assert "o" not in position, position
+        rank, item_id = position["p"][0].split(".")
+        assert ranks[int(item_id)] == int(rank)
+
+
+def test_a_search_cursor_whose_position_is_not_a_rank_and_an_item_id_is_refused(api, ranked):
+    for position in ("2", "x.5", "2.", "-1.4", "2.99999999999999999999"):
+        cursor = base64.b64encode(f"p={position}".encode()).decode()
+        answer = api("coordinator").get("/api/v1/action-items/", {"search": "defense", "cursor": cursor})
+        assert answer.status_code == 404, position
+        assert answer.json()["detail"] == "Invalid cursor"
