@@ -13,14 +13,15 @@ two-character terms, common in Japanese (防衛, 外務, 調整). A one-characte
 of the items the reader can see, which the visibility filter bounds (a department's items, an agency's items), not
 the whole table. On SQLite every search is such a scan.
 
-A page of ranked results (`ranked_page`) is read rank by rank, so that a word half the items hold does not rank them
-all to show fifty: within a rank it first looks through the next `WINDOW` items by id, where a common word fills the
-page at once, and only when that falls short asks the indexes for the rest, which a rare word keeps cheap.
+A page of ranked results (`ranked_page`) need not rank every match: when the next `WINDOW` items by id hold a page of
+the rank it is in (a word many items hold), the page is read from them, so a word half the items hold costs no more
+than a rare one; otherwise every match is ranked, which the indexes keep cheap for a word few items hold.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
@@ -31,7 +32,7 @@ MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
 # The ranks, best first: the exact external id, every term in the titles, every term somewhere.
 EXACT, IN_TITLES, ANYWHERE = 3, 2, 1
-# How many items (by id, whoever sees them) a page looks through for a rank's matches before it asks the indexes.
+# How many items (by id, whoever sees them) a page looks through for a rank's matches before it ranks every match.
 WINDOW = 10000
 
 
@@ -100,45 +101,56 @@ def items_search(items: QuerySet, query: str) -> QuerySet:
     return items.filter(matches).annotate(search_rank=rank)
 
 
-def ranked_page(matches: QuerySet, query: str, *, after: tuple[int, int] | None, backwards: bool, limit: int) -> list:
-    """Up to `limit` of `matches` (from `items_search`) by rank (best first), then id, beginning after the match of
-    rank and id `after`; `backwards`, the other way (worst rank first, then id descending)."""
-    ranks = search_ranks(query)[::-1] if backwards else search_ranks(query)
+def ranked_page(
+    matches: QuerySet,
+    items: Callable[[], QuerySet],
+    query: str,
+    *,
+    after: tuple[int, int] | None,
+    backwards: bool,
+    limit: int,
+) -> list:
+    """Up to `limit` of `matches` (`items()` through `items_search`) by rank (best first), then id, beginning after the
+    match of rank and id `after`; `backwards`, the other way (worst rank first, then id descending). A page read
+    from a window is read again from `items()`, without the search's conditions: the bigram index's function,
+    costly to work out item by item, is not asked again of the page's rows.
+
+    When the page lies within one rank and the next `WINDOW` items by id hold enough of that rank's matches (a word
+    many items hold), it is read from them; otherwise (a rarer word) every match past `after` is ranked, which the
+    indexes keep cheap for a rare word."""
+    ranks = dict(search_ranks(query))
     if after is not None:
-        after_rank, after_id = after
-        ranks = [
-            (rank, condition) for rank, condition in ranks if (rank >= after_rank if backwards else rank <= after_rank)
-        ]
-    rows = []
-    for rank, condition in ranks:
-        beyond = after_id if after is not None and rank == after_rank else None
-        rows += _rank_rows(
-            matches.filter(condition), beyond=beyond, backwards=backwards, limit=limit - len(rows), window=rank != EXACT
+        rank, beyond = after
+    elif backwards:
+        rank, beyond = ANYWHERE, None
+    elif matches.filter(ranks[EXACT]).order_by().values_list("id")[:1]:
+        rank, beyond = EXACT, None
+    else:
+        rank, beyond = IN_TITLES, None
+    if rank in (IN_TITLES, ANYWHERE):
+        ids = _window_ids(matches.filter(ranks[rank]), beyond=beyond, backwards=backwards, limit=limit)
+        if len(ids) == limit:
+            rows = items().filter(id__in=ids).annotate(search_rank=Value(rank, output_field=IntegerField()))
+            return list(rows.order_by("-id" if backwards else "id"))
+    if after is not None:
+        next_rank, next_id = ("gt", "lt") if backwards else ("lt", "gt")
+        matches = matches.filter(
+            Q(**{f"search_rank__{next_rank}": rank}) | Q(search_rank=rank, **{f"id__{next_id}": beyond})
         )
-        if len(rows) >= limit:
-            break
-    return rows
+    return list(matches.order_by(*(("search_rank", "-id") if backwards else ("-search_rank", "id")))[:limit])
 
 
-def _rank_rows(matches: QuerySet, *, beyond: int | None, backwards: bool, limit: int, window: bool) -> list:
-    """Up to `limit` of one rank's `matches` in id order (descending when `backwards`), with ids beyond `beyond`:
-    from the next `WINDOW` items by id, then, if they held too few, from the rest through the indexes."""
+def _window_ids(items: QuerySet, *, beyond: int | None, backwards: bool, limit: int) -> list[int]:
+    """The ids of up to `limit` of `items` among the next `WINDOW` items by id past `beyond` (descending when
+    `backwards`), in that order."""
     after, before = ("lt", "gt") if backwards else ("gt", "lt")
+    every = items.model._base_manager.order_by("-id" if backwards else "id")
     if beyond is not None:
-        matches = matches.filter(**{f"id__{after}": beyond})
-    matches = matches.order_by("-id" if backwards else "id")
-    if not window:
-        return list(matches[:limit])
+        items, every = items.filter(**{f"id__{after}": beyond}), every.filter(**{f"id__{after}": beyond})
     # The first id past the window: none when fewer items remain, and then the window is all of them.
-    items = matches.model._base_manager.order_by("-id" if backwards else "id")
-    edge = Subquery(
-        items.filter(**{f"id__{after}": beyond} if beyond is not None else {}).values("id")[WINDOW : WINDOW + 1]
-    )
-    near = list(
-        matches.filter(
-            **{f"id__{before}": Coalesce(edge, Value(0 if backwards else 2**63 - 1), output_field=BigIntegerField())}
-        )[:limit]
-    )
-    if len(near) == limit:
-        return near
-    return near + list(matches.filter(**{f"id__{after}e": edge})[: limit - len(near)])
+    edge = Coalesce(
+        Subquery(every.values("id")[WINDOW : WINDOW + 1]), Value(0 if backwards else 2**63 - 1),
+        output_field=BigIntegerField(),
+    )  # fmt: skip
+    window = items.filter(**{f"id__{before}": edge}).order_by("-id" if backwards else "id")
+    return list(window.values_list("id", flat=True)[:limit])

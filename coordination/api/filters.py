@@ -139,6 +139,7 @@ class ItemSearchFilter(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         query = request.query_params.get(self.search_param, "")
+        view.items_before_search = queryset  # a page of the search may read its rows from these (pagination.py)
         return items_search(queryset, query) if query.strip() else queryset
 
     def get_schema_operation_parameters(self, view):

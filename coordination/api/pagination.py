@@ -61,7 +61,8 @@ class ItemCursorPagination(UpdatedCursorPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.get_ordering(request, queryset, view) == SEARCH_ORDER:
-            queryset = RankedSearchResults(queryset, request.query_params.get(ItemSearchFilter.search_param, ""))
+            query = request.query_params.get(ItemSearchFilter.search_param, "")
+            queryset = RankedSearchResults(queryset, view.unsearched_rows, query)
         return super().paginate_queryset(queryset, request, view)
 
     def _get_position_from_instance(self, instance, ordering):
@@ -72,14 +73,14 @@ class ItemCursorPagination(UpdatedCursorPagination):
 
 class RankedSearchResults:
     """A search's results as the cursor pagination asks for them (ordered, past a position, sliced), read by
-    `search.ranked_page`."""
+    `search.ranked_page` from the matches and (a function giving) the rows before the search."""
 
-    def __init__(self, matches, query: str, *, backwards: bool = False, after: tuple[int, int] | None = None):
-        self.matches, self.query, self.backwards, self.after = matches, query, backwards, after
+    def __init__(self, matches, items, query: str, *, backwards: bool = False, after: tuple[int, int] | None = None):
+        self.matches, self.items, self.query, self.backwards, self.after = matches, items, query, backwards, after
 
     def order_by(self, *ordering):
         # The pagination asks for the search's order, or for its reverse when it reads a previous page.
-        return RankedSearchResults(self.matches, self.query, backwards=tuple(ordering) != SEARCH_ORDER)
+        return RankedSearchResults(self.matches, self.items, self.query, backwards=tuple(ordering) != SEARCH_ORDER)
 
     def filter(self, **position):
         # One condition: past the position (`search_rank__lt` or `__gt`, by direction), "rank.id".
@@ -87,8 +88,11 @@ class RankedSearchResults:
         rank, _dot, item_id = str(value).partition(".")
         if not (rank.isdigit() and item_id.isdigit() and int(item_id) < 2**63):
             raise NotFound(CursorPagination.invalid_cursor_message)
-        return RankedSearchResults(self.matches, self.query, backwards=self.backwards, after=(int(rank), int(item_id)))
+        after = (int(rank), int(item_id))
+        return RankedSearchResults(self.matches, self.items, self.query, backwards=self.backwards, after=after)
 
     def __getitem__(self, window: slice) -> list:
-        rows = ranked_page(self.matches, self.query, after=self.after, backwards=self.backwards, limit=window.stop)
+        rows = ranked_page(
+            self.matches, self.items, self.query, after=self.after, backwards=self.backwards, limit=window.stop
+        )
         return rows[window.start :]

@@ -423,6 +423,12 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         response["Cache-Control"] = "no-store"
         return response
 
+    def unsearched_rows(self):
+        """The list's rows before its search and order: what the requester sees, through the list's filters, as
+        `ItemSearchFilter` found them (a search in its own order reads its pages from these and from the matches,
+        `search.ranked_page`)."""
+        return item_list_values(self.items_before_search, viewer=request_viewer(self.request))
+
     def get_queryset(self):
         return action_items_with_details(self.visible_items())
 

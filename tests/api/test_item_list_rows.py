@@ -20,9 +20,10 @@ from coordination.workflow import Viewer
 
 DEMO_DAY = datetime.date(2026, 11, 24)
 CEILING = 3
-# A search in its own order reads each rank apart (coordination/search.py): the exact external id in one query, then
-# the titles and the rest each from a window of items by id and, when that falls short, from the indexes.
-SEARCH_CEILING = 2 + 1 + 2 + 2
+# A search in its own order (coordination/search.ranked_page): whether an item's external id is the query; the ids of
+# a page of the rank from a window of items by id; then that page's rows, or, when the window fell short, every match
+# ranked.
+SEARCH_CEILING = 2 + 3
 QUERIES = ["", "?ordering=due_date", "?ordering=-priority", "?archived=true", "?overdue=true", "?search=MOD"]
 
 
