@@ -102,23 +102,23 @@ def items_search(items: QuerySet, query: str) -> QuerySet:
 
 
 def ranked_page(
-    matches: QuerySet,
-    items: Callable[[], QuerySet],
+    items: QuerySet,
+    rows: Callable[[QuerySet], QuerySet],
     query: str,
     *,
     after: tuple[int, int] | None,
     backwards: bool,
     limit: int,
 ) -> list:
-    """Up to `limit` of `matches` (`items()` through `items_search`) by rank (best first), then id, beginning after the
-    match of rank and id `after`; `backwards`, the other way (worst rank first, then id descending). A page read
-    from a window is read again from `items()`, without the search's conditions: the bigram index's function,
-    costly to work out item by item, is not asked again of the page's rows.
+    """Up to `limit` of the `items` that hold `query`, as `rows` shows items, by rank (best first), then id, beginning
+    after the match of rank and id `after`; `backwards`, the other way (worst rank first, then id descending).
 
     When the page lies within one rank and the next `WINDOW` items by id hold enough of that rank's matches (a word
     many items hold), it is read from them; otherwise (a rarer word) every match past `after` is ranked, which the
-    indexes keep cheap for a rare word."""
-    ranks = dict(search_ranks(query))
+    indexes keep cheap for a rare word. The questions before the page's rows ask for ids alone; a page found in the
+    window is read by id without the search's conditions (the bigram index's function, costly to work out item by
+    item, is not asked again of its rows)."""
+    matches, ranks = items_search(items, query), dict(search_ranks(query))
     if after is not None:
         rank, beyond = after
     elif backwards:
@@ -130,14 +130,15 @@ def ranked_page(
     if rank in (IN_TITLES, ANYWHERE):
         ids = _window_ids(matches.filter(ranks[rank]), beyond=beyond, backwards=backwards, limit=limit)
         if len(ids) == limit:
-            rows = items().filter(id__in=ids).annotate(search_rank=Value(rank, output_field=IntegerField()))
-            return list(rows.order_by("-id" if backwards else "id"))
+            page = rows(items.filter(id__in=ids)).annotate(search_rank=Value(rank, output_field=IntegerField()))
+            return list(page.order_by("-id" if backwards else "id"))
     if after is not None:
         next_rank, next_id = ("gt", "lt") if backwards else ("lt", "gt")
         matches = matches.filter(
             Q(**{f"search_rank__{next_rank}": rank}) | Q(search_rank=rank, **{f"id__{next_id}": beyond})
         )
-    return list(matches.order_by(*(("search_rank", "-id") if backwards else ("-search_rank", "id")))[:limit])
+    page = rows(matches).order_by(*(("search_rank", "-id") if backwards else ("-search_rank", "id")))
+    return list(page[:limit])
 
 
 def _window_ids(items: QuerySet, *, beyond: int | None, backwards: bool, limit: int) -> list[int]:

@@ -55,14 +55,14 @@ class TokenCursorPagination(UpdatedCursorPagination):
 
 
 class ItemCursorPagination(UpdatedCursorPagination):
-    """Items: as any list, but a search in its own order (best matches first) is read rank by rank
-    (`search.ranked_page`), and its cursor holds the last item's rank and id, so pages never overlap however many
-    items share a rank."""
+    """Items: as any list, but a search in its own order (best matches first) is read by `search.ranked_page`, from
+    the items before the search (`ItemSearchFilter` keeps them on the view) shown as the view's `page_rows`; its
+    cursor holds the last item's rank and id, so pages never overlap however many items share a rank."""
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.get_ordering(request, queryset, view) == SEARCH_ORDER:
             query = request.query_params.get(ItemSearchFilter.search_param, "")
-            queryset = RankedSearchResults(queryset, view.unsearched_rows, query)
+            queryset = RankedSearchResults(view.items_before_search, view.page_rows, query)
         return super().paginate_queryset(queryset, request, view)
 
     def _get_position_from_instance(self, instance, ordering):
@@ -73,14 +73,14 @@ class ItemCursorPagination(UpdatedCursorPagination):
 
 class RankedSearchResults:
     """A search's results as the cursor pagination asks for them (ordered, past a position, sliced), read by
-    `search.ranked_page` from the matches and (a function giving) the rows before the search."""
+    `search.ranked_page`."""
 
-    def __init__(self, matches, items, query: str, *, backwards: bool = False, after: tuple[int, int] | None = None):
-        self.matches, self.items, self.query, self.backwards, self.after = matches, items, query, backwards, after
+    def __init__(self, items, rows, query: str, *, backwards: bool = False, after: tuple[int, int] | None = None):
+        self.items, self.rows, self.query, self.backwards, self.after = items, rows, query, backwards, after
 
     def order_by(self, *ordering):
         # The pagination asks for the search's order, or for its reverse when it reads a previous page.
-        return RankedSearchResults(self.matches, self.items, self.query, backwards=tuple(ordering) != SEARCH_ORDER)
+        return RankedSearchResults(self.items, self.rows, self.query, backwards=tuple(ordering) != SEARCH_ORDER)
 
     def filter(self, **position):
         # One condition: past the position (`search_rank__lt` or `__gt`, by direction), "rank.id".
@@ -89,10 +89,10 @@ class RankedSearchResults:
         if not (rank.isdigit() and item_id.isdigit() and int(item_id) < 2**63):
             raise NotFound(CursorPagination.invalid_cursor_message)
         after = (int(rank), int(item_id))
-        return RankedSearchResults(self.matches, self.items, self.query, backwards=self.backwards, after=after)
+        return RankedSearchResults(self.items, self.rows, self.query, backwards=self.backwards, after=after)
 
     def __getitem__(self, window: slice) -> list:
-        rows = ranked_page(
-            self.matches, self.items, self.query, after=self.after, backwards=self.backwards, limit=window.stop
+        page = ranked_page(
+            self.items, self.rows, self.query, after=self.after, backwards=self.backwards, limit=window.stop
         )
-        return rows[window.start :]
+        return page[window.start :]

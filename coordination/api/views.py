@@ -412,7 +412,7 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         if file_format not in ("xlsx", "csv"):
             # Rows from plain values (listing.py): the same representation as one item's, at the database's pace.
             viewer = request_viewer(request)
-            page = self.paginate_queryset(item_list_values(self.filter_queryset(self.visible_items()), viewer=viewer))
+            page = self.paginate_queryset(self.page_rows(self.filter_queryset(self.visible_items())))
             rows = item_rows(page, viewer=viewer, today=japan_today())
             return self.get_paginated_response(rows)
         items = self.filter_queryset(self.get_queryset())
@@ -423,11 +423,10 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         response["Cache-Control"] = "no-store"
         return response
 
-    def unsearched_rows(self):
-        """The list's rows before its search and order: what the requester sees, through the list's filters, as
-        `ItemSearchFilter` found them (a search in its own order reads its pages from these and from the matches,
-        `search.ranked_page`)."""
-        return item_list_values(self.items_before_search, viewer=request_viewer(self.request))
+    def page_rows(self, items):
+        """`items` as the list's rows (a search in its own order reads its pages through this,
+        `pagination.ItemCursorPagination`)."""
+        return item_list_values(items, viewer=request_viewer(self.request))
 
     def get_queryset(self):
         return action_items_with_details(self.visible_items())
