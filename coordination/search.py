@@ -25,8 +25,7 @@ from collections.abc import Callable
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import BigIntegerField, Case, F, Func, IntegerField, Q, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
@@ -114,21 +113,17 @@ def ranked_page(
     after the match of rank and id `after`; `backwards`, the other way (worst rank first, then id descending).
 
     When the page lies within one rank and the next `WINDOW` items by id hold enough of that rank's matches (a word
-    many items hold), it is read from them; otherwise (a rarer word) every match past `after` is ranked, which the
-    indexes keep cheap for a rare word. The questions before the page's rows ask for ids alone; a page found in the
-    window is read by id without the search's conditions (the bigram index's function, costly to work out item by
-    item, is not asked again of its rows)."""
+    many items hold), it is read from them; otherwise (a rarer word, or fewer items left than the window holds) every
+    match past `after` is ranked, which the indexes keep cheap for a rare word. The questions before the page's rows
+    ask for ids alone; a page found in the window is read by id without the search's conditions (the bigram index's
+    function, costly to work out item by item, is not asked again of its rows)."""
     matches, ranks = items_search(items, query), dict(search_ranks(query))
-    if after is not None:
-        rank, beyond = after
-    elif backwards:
-        rank, beyond = ANYWHERE, None
-    elif matches.filter(ranks[EXACT]).order_by().values_list("id")[:1]:
-        rank, beyond = EXACT, None
-    else:
-        rank, beyond = IN_TITLES, None
-    if rank in (IN_TITLES, ANYWHERE):
-        ids = _window_ids(matches.filter(ranks[rank]), beyond=beyond, backwards=backwards, limit=limit)
+    rank, beyond = after if after is not None else (ANYWHERE if backwards else IN_TITLES, None)
+    edge = _window_edge(items, beyond=beyond, backwards=backwards) if rank in (IN_TITLES, ANYWHERE) else None
+    # With no more than the window left (a small table), or an item whose external id is the query to show first,
+    # ranking every match is the cheaper question.
+    if edge is not None and (after is not None or backwards or not matches.filter(ranks[EXACT]).exists()):
+        ids = _window_ids(matches.filter(ranks[rank]), beyond=beyond, edge=edge, backwards=backwards, limit=limit)
         if len(ids) == limit:
             page = rows(items.filter(id__in=ids)).annotate(search_rank=Value(rank, output_field=IntegerField()))
             return list(page.order_by("-id" if backwards else "id"))
@@ -141,17 +136,21 @@ def ranked_page(
     return list(page[:limit])
 
 
-def _window_ids(items: QuerySet, *, beyond: int | None, backwards: bool, limit: int) -> list[int]:
-    """The ids of up to `limit` of `items` among the next `WINDOW` items by id past `beyond` (descending when
-    `backwards`), in that order."""
-    after, before = ("lt", "gt") if backwards else ("gt", "lt")
+def _window_edge(items: QuerySet, *, beyond: int | None, backwards: bool) -> int | None:
+    """The id of the first item (whoever sees it) past the `WINDOW` items by id past `beyond` (descending when
+    `backwards`); None when fewer remain."""
     every = items.model._base_manager.order_by("-id" if backwards else "id")
     if beyond is not None:
-        items, every = items.filter(**{f"id__{after}": beyond}), every.filter(**{f"id__{after}": beyond})
-    # The first id past the window: none when fewer items remain, and then the window is all of them.
-    edge = Coalesce(
-        Subquery(every.values("id")[WINDOW : WINDOW + 1]), Value(0 if backwards else 2**63 - 1),
-        output_field=BigIntegerField(),
-    )  # fmt: skip
+        every = every.filter(**{f"id__{'lt' if backwards else 'gt'}": beyond})
+    edge = list(every.values_list("id", flat=True)[WINDOW : WINDOW + 1])
+    return edge[0] if edge else None
+
+
+def _window_ids(items: QuerySet, *, beyond: int | None, edge: int, backwards: bool, limit: int) -> list[int]:
+    """The ids of up to `limit` of `items` past `beyond` and before `edge` (descending when `backwards`), in that
+    order."""
+    after, before = ("lt", "gt") if backwards else ("gt", "lt")
+    if beyond is not None:
+        items = items.filter(**{f"id__{after}": beyond})
     window = items.filter(**{f"id__{before}": edge}).order_by("-id" if backwards else "id")
     return list(window.values_list("id", flat=True)[:limit])

@@ -20,10 +20,10 @@ from coordination.workflow import Viewer
 
 DEMO_DAY = datetime.date(2026, 11, 24)
 CEILING = 3
-# A search in its own order (coordination/search.ranked_page): whether an item's external id is the query; the ids of
-# a page of the rank from a window of items by id; then that page's rows, or, when the window fell short, every match
-# ranked.
-SEARCH_CEILING = 2 + 3
+# A search in its own order (coordination/search.ranked_page): where the window of items by id ends; whether an item's
+# external id is the query; the ids of a page of the rank in that window; then that page's rows, or, when the window
+# fell short, every match ranked.
+SEARCH_CEILING = 2 + 4
 QUERIES = ["", "?ordering=due_date", "?ordering=-priority", "?archived=true", "?overdue=true", "?search=MOD"]
 
 

@@ -265,3 +265,14 @@ def test_a_search_cursor_whose_position_is_not_a_rank_and_an_item_id_is_refused(
         answer = api("coordinator").get("/api/v1/action-items/", {"search": "defense", "cursor": cursor})
         assert answer.status_code == 404, position
         assert answer.json()["detail"] == "Invalid cursor"
+
+
+def test_a_search_cursor_of_a_rank_there_is_not_is_answered_from_that_place(api, ranked):
+    """A rank past the best (or below the worst) is a place in the order like any other: the page after it."""
+    client = api("coordinator")
+    everything = [row["id"] for row in client.get("/api/v1/action-items/", {"search": "defense"}).json()["results"]]
+    for position, expected in (("9.1", everything), ("0.1", [])):
+        cursor = base64.b64encode(f"p={position}".encode()).decode()
+        answer = client.get("/api/v1/action-items/", {"search": "defense", "cursor": cursor})
+        assert answer.status_code == 200, position
+        assert [row["id"] for row in answer.json()["results"]] == expected, position
