@@ -55,15 +55,17 @@ class TokenCursorPagination(UpdatedCursorPagination):
 
 
 class ItemCursorPagination(UpdatedCursorPagination):
-    """Items: as any list, but a search in its own order (best matches first) is read by `search.ranked_page`, from
-    the items before the search (`ItemSearchFilter` keeps them on the view) shown as the view's `page_rows`; its
-    cursor holds the last item's rank and id, so pages never overlap however many items share a rank."""
+    """Items, filtered and ordered, paged as the view's `page_rows`. A search in its own order (best matches first)
+    is read by `search.ranked_page` instead, from the items before the search (`ItemSearchFilter` keeps them on the
+    view); its cursor holds the last item's rank and id, so pages never overlap however many items share a rank."""
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.get_ordering(request, queryset, view) == SEARCH_ORDER:
             query = request.query_params.get(ItemSearchFilter.search_param, "")
-            queryset = RankedSearchResults(view.items_before_search, view.page_rows, query)
-        return super().paginate_queryset(queryset, request, view)
+            rows = RankedSearchResults(view.items_before_search, view.page_rows, query)
+        else:
+            rows = view.page_rows(queryset)
+        return super().paginate_queryset(rows, request, view)
 
     def _get_position_from_instance(self, instance, ordering):
         if tuple(ordering) == SEARCH_ORDER:

@@ -412,7 +412,7 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         if file_format not in ("xlsx", "csv"):
             # Rows from plain values (listing.py): the same representation as one item's, at the database's pace.
             viewer = request_viewer(request)
-            page = self.paginate_queryset(self.page_rows(self.filter_queryset(self.visible_items())))
+            page = self.paginate_queryset(self.filter_queryset(self.visible_items()))  # as rows: `page_rows`
             rows = item_rows(page, viewer=viewer, today=japan_today())
             return self.get_paginated_response(rows)
         items = self.filter_queryset(self.get_queryset())
@@ -424,8 +424,8 @@ class ActionItemViewSet(IdempotentPostMixin, mixins.ListModelMixin, mixins.Retri
         return response
 
     def page_rows(self, items):
-        """`items` as the list's rows (a search in its own order reads its pages through this,
-        `pagination.ItemCursorPagination`)."""
+        """`items` as the list's rows, which `pagination.ItemCursorPagination` pages (a search in its own order reads
+        the rows of its page alone through this)."""
         return item_list_values(items, viewer=request_viewer(self.request))
 
     def get_queryset(self):
