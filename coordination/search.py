@@ -13,26 +13,46 @@ two-character terms, common in Japanese (防衛, 外務, 調整). A one-characte
 of the items the reader can see, which the visibility filter bounds (a department's items, an agency's items), not
 the whole table. On SQLite every search is such a scan.
 
-A page of ranked results (`ranked_page`) need not rank every match: when the next `WINDOW` items by id hold a page of
-the rank it is in (a word many items hold), the page is read from them, so a word half the items hold costs no more
-than a rare one; otherwise every match is ranked, which the indexes keep cheap for a word few items hold.
+A page of ranked results (`ranked_page`) need not rank every match: in a table of many windows, when the next
+`WINDOW` items by id hold a page of the rank it is in (a word many items hold), the page is read from them, so a word
+half the items hold costs no more than a rare one; otherwise every match is ranked, which the indexes keep cheap for a
+word few items hold and the table's size keeps cheap in a smaller table.
 """
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from collections.abc import Callable
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 100
 # The ranks, best first: the exact external id, every term in the titles, every term somewhere.
 EXACT, IN_TITLES, ANYWHERE = 3, 2, 1
-# How many items (by id, whoever sees them) a page looks through for a rank's matches before it ranks every match.
-WINDOW = 10000
+# How many items (by id, whoever sees them) a page looks through for a rank's matches before it ranks every match;
+# from what size of table it does (below it, ranking every match costs no more than the window); how long a process
+# keeps the table's size it read.
+WINDOW = 3000
+WINDOWED_FROM = 30000
+TABLE_SECONDS = 300
 
 
 def normalise(text: str) -> str:
@@ -112,19 +132,25 @@ def ranked_page(
     """Up to `limit` of the `items` that hold `query`, as `rows` shows items, by rank (best first), then id, beginning
     after the match of rank and id `after`; `backwards`, the other way (worst rank first, then id descending).
 
-    When the page lies within one rank and the next `WINDOW` items by id hold enough of that rank's matches (a word
-    many items hold), it is read from them; otherwise (a rarer word, or fewer items left than the window holds) every
-    match past `after` is ranked, which the indexes keep cheap for a rare word. The questions before the page's rows
-    ask for ids alone; a page found in the window is read by id without the search's conditions (the bigram index's
-    function, costly to work out item by item, is not asked again of its rows)."""
+    In a table of at least `WINDOWED_FROM` items, when the page lies within one rank and the next `WINDOW` items by
+    id hold enough of that rank's matches (a word many items hold), it is read from them: one question for the ids,
+    which also asks whether an item's external id is the query (that item would come first), then the page's rows by
+    id, without the search's conditions (the bigram index's function, costly to work out item by item, is not asked
+    again of them). Otherwise (a smaller table, a rarer word) every match past `after` is ranked in one query, as a
+    plain search does; the indexes keep that cheap for a rare word."""
     matches, ranks = items_search(items, query), dict(search_ranks(query))
     rank, beyond = after if after is not None else (ANYWHERE if backwards else IN_TITLES, None)
-    edge = _window_edge(items, beyond=beyond, backwards=backwards) if rank in (IN_TITLES, ANYWHERE) else None
-    # With no more than the window left (a small table), or an item whose external id is the query to show first,
-    # ranking every match is the cheaper question.
-    if edge is not None and (after is not None or backwards or not matches.filter(ranks[EXACT]).exists()):
-        ids = _window_ids(matches.filter(ranks[rank]), beyond=beyond, edge=edge, backwards=backwards, limit=limit)
-        if len(ids) == limit:
+    if rank in (IN_TITLES, ANYWHERE) and _table_size(items) >= WINDOWED_FROM:
+        first = after is None and not backwards
+        window = _window(matches.filter(ranks[rank]), beyond=beyond, backwards=backwards)
+        if first:
+            # Any item whose external id is the query, whoever sees it (a short question for its index), sends the
+            # page to the ranked query, which puts it first where the reader sees it.
+            every = items.model._base_manager.filter(ranks[EXACT]).order_by()
+            window = window.annotate(exact_first=Exists(every))
+        found = list(window.values_list("id", *(["exact_first"] if first else []))[:limit])
+        if len(found) == limit and not (first and found[0][1]):
+            ids = [row[0] for row in found]
             page = rows(items.filter(id__in=ids)).annotate(search_rank=Value(rank, output_field=IntegerField()))
             return list(page.order_by("-id" if backwards else "id"))
     if after is not None:
@@ -136,21 +162,28 @@ def ranked_page(
     return list(page[:limit])
 
 
-def _window_edge(items: QuerySet, *, beyond: int | None, backwards: bool) -> int | None:
-    """The id of the first item (whoever sees it) past the `WINDOW` items by id past `beyond` (descending when
-    `backwards`); None when fewer remain."""
+def _window(items: QuerySet, *, beyond: int | None, backwards: bool) -> QuerySet:
+    """`items` past `beyond` (by id, descending when `backwards`) within the next `WINDOW` items by id, whoever sees
+    them (all that remain when fewer do), in that order."""
     every = items.model._base_manager.order_by("-id" if backwards else "id")
     if beyond is not None:
-        every = every.filter(**{f"id__{'lt' if backwards else 'gt'}": beyond})
-    edge = list(every.values_list("id", flat=True)[WINDOW : WINDOW + 1])
-    return edge[0] if edge else None
+        past = {f"id__{'lt' if backwards else 'gt'}": beyond}
+        every, items = every.filter(**past), items.filter(**past)
+    edge = Subquery(every.values("id")[WINDOW : WINDOW + 1])
+    if backwards:
+        return items.filter(id__gt=Coalesce(edge, Value(0), output_field=BigIntegerField())).order_by("-id")
+    return items.filter(id__lt=Coalesce(edge, Value(2**63 - 1), output_field=BigIntegerField())).order_by("id")
 
 
-def _window_ids(items: QuerySet, *, beyond: int | None, edge: int, backwards: bool, limit: int) -> list[int]:
-    """The ids of up to `limit` of `items` past `beyond` and before `edge` (descending when `backwards`), in that
-    order."""
-    after, before = ("lt", "gt") if backwards else ("gt", "lt")
-    if beyond is not None:
-        items = items.filter(**{f"id__{after}": beyond})
-    window = items.filter(**{f"id__{before}": edge}).order_by("-id" if backwards else "id")
-    return list(window.values_list("id", flat=True)[:limit])
+_table_sizes: dict[str, tuple[float, int]] = {}
+
+
+def _table_size(items: QuerySet) -> int:
+    """How many items the table holds, whoever sees them, read at most every `TABLE_SECONDS` in a process (a size a
+    little out of date only chooses between two ways to the same page)."""
+    now = time.monotonic()
+    read_at, size = _table_sizes.get(items.db, (None, 0))
+    if read_at is None or now - read_at > TABLE_SECONDS:
+        size = items.model._base_manager.using(items.db).order_by().count()
+        _table_sizes[items.db] = (now, size)
+    return size

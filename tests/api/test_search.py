@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coordination import search, services
@@ -236,27 +237,67 @@ def paged(api_client, query: str, url: str | None = None, *, link: str = "next")
     return ids, cursors
 
 
-@pytest.mark.parametrize("window", [1, 3, 10_000])
-def test_a_search_pages_forwards_and_backwards_by_rank_then_id_without_offsets(api, ranked, monkeypatch, window):
+# (window, table size from which pages are read from a window): a window of 1 item, of 3, of more than the table; and
+# the default, under which a table this small ranks every match in one query.
+WINDOWS = [(1, 0), (3, 0), (10_000, 0), (search.WINDOW, search.WINDOWED_FROM)]
+
+
+@pytest.mark.parametrize(("window", "windowed_from"), WINDOWS)
+@pytest.mark.parametrize("query", ["defense", "arranged"])
+def test_a_search_pages_forwards_and_backwards_by_rank_then_id_without_offsets(
+    api, ranked, monkeypatch, window, windowed_from, query
+):
     """Each rank is read from a window of items by id, then from the indexes: whatever the window, the pages are the
     ranked results in order, and each cursor holds the last item's rank and id (no offset, which would stop at 1,000
-    items of one rank)."""
+    items of one rank). "defense" is an item's external id, in titles and elsewhere; "arranged" only elsewhere."""
     monkeypatch.setattr(search, "WINDOW", window)
+    monkeypatch.setattr(search, "WINDOWED_FROM", windowed_from)
     seen = ActionItem.objects.filter(department=ranked.department)
-    expected = list(items_search(seen, "defense").order_by("-search_rank", "id").values_list("pk", flat=True))
-    ranks = dict(items_search(seen, "defense").values_list("pk", "search_rank"))
-    assert sorted(ranks.values()).count(3) == 1 and sorted(ranks.values()).count(1) >= 5 and len(expected) >= 11
+    expected = list(items_search(seen, query).order_by("-search_rank", "id").values_list("pk", flat=True))
+    ranks = dict(items_search(seen, query).values_list("pk", "search_rank"))
+    counts = [list(ranks.values()).count(rank) for rank in (3, 2, 1)]
+    exact, in_titles, elsewhere = counts
+    assert exact == (query == "defense") and (in_titles >= 4) == (query == "defense") and elsewhere >= 4, counts
 
-    forwards, cursors = paged(api("coordinator"), "defense")
+    forwards, cursors = paged(api("coordinator"), query)
     assert forwards == expected
-    last_page = f"/api/v1/action-items/?search=defense&page_size=2&cursor={cursors[-1]}"
-    backwards, back_cursors = paged(api("coordinator"), "defense", last_page, link="previous")
+    last_page = f"/api/v1/action-items/?search={query}&page_size=2&cursor={cursors[-1]}"
+    backwards, back_cursors = paged(api("coordinator"), query, last_page, link="previous")
     assert backwards == expected[::-1]
     for cursor in cursors + back_cursors:
         position = parse_qs(base64.b64decode(cursor).decode())
         assert "o" not in position, position
         rank, item_id = position["p"][0].split(".")
         assert ranks[int(item_id)] == int(rank)
+
+
+def test_a_search_page_is_read_from_a_window_only_in_a_large_table(api, ranked, monkeypatch):
+    """A common word's page, in a table of many windows, is two questions: its ids from the window (and whether an
+    item's external id is the query), then their rows. In a smaller table it is one: every match ranked. The table's
+    size is read once, then again only after `TABLE_SECONDS`."""
+    clock = [1000.0]
+    monkeypatch.setattr(search.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(search, "_table_sizes", {})
+    client = api("coordinator")
+    client.get("/api/v1/action-items/")  # the token's first use is recorded once, before counting
+    size = ActionItem.objects.count()
+
+    def searched(windowed_from: int) -> list[str]:
+        monkeypatch.setattr(search, "WINDOWED_FROM", windowed_from)
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get("/api/v1/action-items/", {"search": "attaché", "page_size": 2})
+        assert [row["title"] for row in answer.json()["results"]] == [
+            "Defense attaché meeting 0",
+            "Defense attaché meeting 1",
+        ]
+        return [query["sql"] for query in queries.captured_queries if "coordination_actionitem" in query["sql"]]
+
+    first = searched(windowed_from=size)  # the table's size is read: it holds several windows
+    assert len(first) == 3 and "COUNT(" in first[0].upper(), first
+    assert len(searched(windowed_from=size)) == 2  # the size is kept
+    assert len(searched(windowed_from=size + 1)) == 1  # a smaller table: every match ranked in one query
+    clock[0] += search.TABLE_SECONDS + 1
+    assert len(searched(windowed_from=size + 1)) == 2  # read again, then ranked
 
 
 def test_a_search_cursor_whose_position_is_not_a_rank_and_an_item_id_is_refused(api, ranked):
