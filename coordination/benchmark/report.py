@@ -49,6 +49,33 @@ def _api_table(run: dict) -> list[str]:
     return lines
 
 
+def _visibility_lines(runs: list[dict]) -> list[str]:
+    """The liaison's default list at each size beside the concurrences of the data set: what the visibility selector
+    (items the agency leads, or on which it was asked to concur) costs as they grow. The agency's own concurrences
+    grow with the data set's, every copy holding the same share."""
+    sized = [
+        (run["data_set"]["concurrences"], row)
+        for run in runs
+        for row in run["api"]
+        if row["path"] == "list default" and row["role"] == "mod-liaison"
+    ]
+    if len(sized) < 2:
+        return []
+    lines = ["## The liaison's visibility against the concurrences", ""]
+    lines += [
+        f"- {concurrences:,} concurrences: median {row['median_ms']} ms, p95 {row['p95_ms']} ms "
+        f"(baseline {row['baseline']['median_ms']} ms), {row['queries']} queries."
+        for concurrences, row in sized
+    ]
+    (fewest, first), (most, last) = sized[0], sized[-1]
+    lines += [
+        f"- {most / fewest:.1f}x the concurrences: the median is {last['median_ms'] / first['median_ms']:.2f}x, "
+        f"the baseline's {last['baseline']['median_ms'] / first['baseline']['median_ms']:.2f}x.",
+        "",
+    ]
+    return lines
+
+
 def _sweep_lines(run: dict) -> list[str]:
     sweep = run["sweep"]
     verdict = "met" if sweep["ratio_to_raw_sql"] <= 2 else "**missed**"
@@ -195,7 +222,7 @@ def report_write(document: dict, output: Path) -> None:
             *_sweep_lines(run),
             "",
         ]
-    lines += ["## Query plans", ""]
+    lines += [*_visibility_lines(runs), "## Query plans", ""]
     for run in runs:
         lines += [f"### {run['items']:,} items", ""]
         for plan in run["plans"]:

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from coordination.benchmark import load
 from coordination.benchmark.load import Client, throughput_pair
 from coordination.benchmark.reference import machine_reference
-from coordination.benchmark.report import _api_table, reference_lines
+from coordination.benchmark.report import _api_table, _visibility_lines, reference_lines
 from coordination.management.commands.benchmark import _page_rows
 
 
@@ -98,3 +98,22 @@ def test_the_report_shows_how_many_items_each_list_page_held():
     assert searched.startswith("| list search 防衛 | coordinator | 20.0 | 30.0 | 3 | 0 | 19.0 / 28.0 | 90 | 100 |")
     assert "| 3 | - | 19.0 / 28.0 |" in default
     assert write.startswith("| PATCH | coordinator | 20.0 | 30.0 | 3 | - | - |")
+
+
+def test_the_report_sets_the_liaisons_list_beside_the_concurrences_at_each_size():
+    """The visibility selector's cost against the number of concurrences: one figure per size, then how both grew."""
+
+    def run(concurrences: int, median: float, baseline: float) -> dict:
+        rows = [
+            {"path": path, "role": role, "median_ms": median, "p95_ms": median + 5, "queries": 3,
+             "baseline": {"median_ms": baseline}}
+            for path in ("list default", "list search 防衛")
+            for role in ("coordinator", "mod-liaison")
+        ]  # fmt: skip
+        return {"data_set": {"concurrences": concurrences}, "api": rows}
+
+    assert _visibility_lines([run(11_400, 28.0, 27.0)]) == []  # one size says nothing of growth
+    lines = _visibility_lines([run(11_400, 28.0, 27.0), run(113_900, 29.4, 27.0)])
+    assert lines[2] == "- 11,400 concurrences: median 28.0 ms, p95 33.0 ms (baseline 27.0 ms), 3 queries."
+    assert lines[3] == "- 113,900 concurrences: median 29.4 ms, p95 34.4 ms (baseline 27.0 ms), 3 queries."
+    assert lines[4] == "- 10.0x the concurrences: the median is 1.05x, the baseline's 1.00x."
