@@ -141,16 +141,14 @@ def ranked_page(
     matches, ranks = items_search(items, query), dict(search_ranks(query))
     rank, beyond = after if after is not None else (ANYWHERE if backwards else IN_TITLES, None)
     if rank in (IN_TITLES, ANYWHERE) and _table_size(items) >= WINDOWED_FROM:
+        # On the first page, any item whose external id is the query, whoever sees it (a short question for its
+        # index), sends the page to the ranked query, which puts it first where the reader sees it.
         first = after is None and not backwards
-        window = _window(matches.filter(ranks[rank]), beyond=beyond, backwards=backwards)
-        if first:
-            # Any item whose external id is the query, whoever sees it (a short question for its index), sends the
-            # page to the ranked query, which puts it first where the reader sees it.
-            every = items.model._base_manager.filter(ranks[EXACT]).order_by()
-            window = window.annotate(exact_first=Exists(every))
-        found = list(window.values_list("id", *(["exact_first"] if first else []))[:limit])
-        if len(found) == limit and not (first and found[0][1]):
-            ids = [row[0] for row in found]
+        exact = Exists(items.model._base_manager.filter(ranks[EXACT]).order_by()) if first else Value(False)
+        window = _window(matches.filter(ranks[rank]), beyond=beyond, backwards=backwards).annotate(exact_first=exact)
+        found = list(window.values_list("id", "exact_first")[:limit])
+        if len(found) == limit and not found[0][1]:
+            ids = [item_id for item_id, _exact in found]
             page = rows(items.filter(id__in=ids)).annotate(search_rank=Value(rank, output_field=IntegerField()))
             return list(page.order_by("-id" if backwards else "id"))
     if after is not None:
