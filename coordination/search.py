@@ -16,11 +16,14 @@ the whole table. On SQLite every search is such a scan.
 A page of ranked results (`ranked_page`) need not rank every match: in a table of many windows, when the next
 `WINDOW` items by id hold a page of the rank it is in (a word many items hold), the page is read from them, so a word
 half the items hold costs no more than a rare one; otherwise every match is ranked, which the indexes keep cheap for a
-word few items hold and the table's size keeps cheap in a smaller table.
+word few items hold and the table's size keeps cheap in a smaller table. A count that stops where a window would hold
+a page tells a rarer word first, so that its page does not look in a window it would not fill. A process keeps the
+table's size and each query's count for a while: they change slowly, and only choose between two ways to one page.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import unicodedata
 from collections.abc import Callable
@@ -49,10 +52,11 @@ MAX_TERM_LENGTH = 100
 EXACT, IN_TITLES, ANYWHERE = 3, 2, 1
 # How many items (by id, whoever sees them) a page looks through for a rank's matches before it ranks every match;
 # from what size of table it does (below it, ranking every match costs no more than the window); how long a process
-# keeps the table's size it read.
+# keeps a figure of the table it read (its size, how many items hold a query), and how many such figures.
 WINDOW = 3000
 WINDOWED_FROM = 30000
 TABLE_SECONDS = 300
+FIGURES_KEPT = 1000
 
 
 def normalise(text: str) -> str:
@@ -105,9 +109,14 @@ def search_ranks(query: str) -> list[tuple[int, Q]]:
 def items_search(items: QuerySet, query: str) -> QuerySet:
     """`items` holding every term of `query`, annotated with `search_rank` (higher first); all of `items` when
     the query has no terms."""
-    terms = search_terms(query)
-    if not terms:
+    if not search_terms(query):
         return items.annotate(search_rank=Value(0, output_field=IntegerField()))
+    rank = Case(*(When(condition, then=Value(rank)) for rank, condition in search_ranks(query)[:-1]), default=ANYWHERE)
+    return _holding(items, search_terms(query)).annotate(search_rank=rank)
+
+
+def _holding(items: QuerySet, terms: list[str]) -> QuerySet:
+    """`items` whose text holds every one of `terms`."""
     matches = Q()
     for term in terms:
         matches &= Q(search_text__contains=term)
@@ -116,8 +125,7 @@ def items_search(items: QuerySet, query: str) -> QuerySet:
         # The same condition for the two-character terms, as the bigram index holds it: the index finds the items.
         matches &= Q(search_bigrams__contains=pairs)
         items = items.alias(search_bigrams=SearchBigrams(F("search_text")))
-    rank = Case(*(When(condition, then=Value(rank)) for rank, condition in search_ranks(query)[:-1]), default=ANYWHERE)
-    return items.filter(matches).annotate(search_rank=rank)
+    return items.filter(matches)
 
 
 def ranked_page(
@@ -132,15 +140,19 @@ def ranked_page(
     """Up to `limit` of the `items` that hold `query`, as `rows` shows items, by rank (best first), then id, beginning
     after the match of rank and id `after`; `backwards`, the other way (worst rank first, then id descending).
 
-    In a table of at least `WINDOWED_FROM` items, when the page lies within one rank and the next `WINDOW` items by
-    id hold enough of that rank's matches (a word many items hold), it is read from them: one question for the ids,
-    which also asks whether an item's external id is the query (that item would come first), then the page's rows by
-    id, without the search's conditions (the bigram index's function, costly to work out item by item, is not asked
-    again of them). Otherwise (a smaller table, a rarer word) every match past `after` is ranked in one query, as a
-    plain search does; the indexes keep that cheap for a rare word."""
+    In a table of at least `WINDOWED_FROM` items, when enough items (whoever sees them) hold the query to fill a page
+    of a window, the page lies within one rank and the next `WINDOW` items by id hold enough of that rank's matches,
+    it is read from them: one question for the ids, which also asks whether an item's external id is the query (that
+    item would come first), then the page's rows by id, without the search's conditions (the bigram index's function,
+    costly to work out item by item, is not asked again of them). Otherwise (a smaller table, a rarer word) every
+    match past `after` is ranked in one query, as a plain search does; the indexes keep that cheap for a rare word."""
     matches, ranks = items_search(items, query), dict(search_ranks(query))
     rank, beyond = after if after is not None else (ANYWHERE if backwards else IN_TITLES, None)
-    if rank in (IN_TITLES, ANYWHERE) and _table_size(items) >= WINDOWED_FROM:
+    if (
+        rank in (IN_TITLES, ANYWHERE)
+        and _table_size(items) >= WINDOWED_FROM
+        and _window_would_fill(items, query, limit)
+    ):
         # On the first page, any item whose external id is the query, whoever sees it (a short question for its
         # index), sends the page to the ranked query, which puts it first where the reader sees it.
         first = after is None and not backwards
@@ -173,15 +185,32 @@ def _window(items: QuerySet, *, beyond: int | None, backwards: bool) -> QuerySet
     return items.filter(id__lt=Coalesce(edge, Value(2**63 - 1), output_field=BigIntegerField())).order_by("id")
 
 
-_table_sizes: dict[str, tuple[float, int]] = {}
+def _window_would_fill(items: QuerySet, query: str, limit: int) -> bool:
+    """Whether enough items, whoever sees them, hold the query for the next `WINDOW` items by id to hold `limit` of
+    them, were they spread evenly: a count that stops there. Fewer would seldom fill a window's page, and are ranked in
+    full as cheaply as a window is read."""
+    terms = search_terms(query)
+    enough = math.ceil(_table_size(items) * limit / WINDOW)
+    holding = _holding(items.model._base_manager.using(items.db), terms).order_by().values("id")
+    return _kept(("holding", items.db, tuple(sorted(terms)), enough), lambda: holding[:enough].count()) >= enough
 
 
 def _table_size(items: QuerySet) -> int:
-    """How many items the table holds, whoever sees them, read at most every `TABLE_SECONDS` in a process (a size a
-    little out of date only chooses between two ways to the same page)."""
+    """How many items the table holds, whoever sees them."""
+    return _kept(("size", items.db), lambda: items.model._base_manager.using(items.db).order_by().count())
+
+
+_figures: dict[tuple, tuple[float, int]] = {}
+
+
+def _kept(key: tuple, read: Callable[[], int]) -> int:
+    """A figure of the table, read by `read` at most every `TABLE_SECONDS` in a process, for the `FIGURES_KEPT` keys
+    asked most lately: a figure a little out of date only chooses between two ways to the same page."""
     now = time.monotonic()
-    read_at, size = _table_sizes.get(items.db, (None, 0))
+    read_at, figure = _figures.pop(key, (None, 0))
     if read_at is None or now - read_at > TABLE_SECONDS:
-        size = items.model._base_manager.using(items.db).order_by().count()
-        _table_sizes[items.db] = (now, size)
-    return size
+        read_at, figure = now, read()
+    _figures[key] = (read_at, figure)  # last in the order: the least lately asked is let go first
+    while len(_figures) > FIGURES_KEPT:
+        del _figures[next(iter(_figures))]
+    return figure

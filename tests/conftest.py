@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.utils import translation
 
 from agencies.models import Liaison
-from coordination import services
+from coordination import search, services
 from coordination.models import ActionItem, Concurrence, DepartmentMember, OutboxMessage
 from coordination.reminders import targets
 from tests.factories import (
@@ -48,6 +48,13 @@ def empty_test_broker():
     """What earlier runs published to the suite's own Redis broker database (nothing consumes it) is dropped."""
     if django_settings.CELERY_BROKER_URL.startswith("redis"):
         redis.Redis.from_url(django_settings.CELERY_BROKER_URL).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def table_figures_forgotten(monkeypatch):
+    """Each test starts with no figure of the table kept by the search (its size, how many items hold a query), whatever
+    a test before it (in this process) searched in another database."""
+    monkeypatch.setattr(search, "_figures", {})
 
 
 @pytest.fixture(autouse=True)

@@ -237,21 +237,31 @@ def paged(api_client, query: str, url: str | None = None, *, link: str = "next")
     return ids, cursors
 
 
-# (window, table size from which pages are read from a window): a window of 1 item, of 3, of more than the table; and
-# the default, under which a table this small ranks every match in one query.
-WINDOWS = [(1, 0), (3, 0), (10_000, 0), (search.WINDOW, search.WINDOWED_FROM)]
+# (window, table size from which pages are read from a window, whether a window would hold a page of the query's
+# matches): a window of 1 item, of 3, of more than the table, looked in whatever the count; a window of 3 items, which
+# the count says would not hold a page of so few matches (they are ranked at once); and the defaults, under which a
+# table this small ranks every match in one query.
+WINDOWS = [
+    (1, 0, True),
+    (3, 0, True),
+    (10_000, 0, True),
+    (3, 0, None),
+    (search.WINDOW, search.WINDOWED_FROM, None),
+]
 
 
-@pytest.mark.parametrize(("window", "windowed_from"), WINDOWS)
+@pytest.mark.parametrize(("window", "windowed_from", "would_fill"), WINDOWS)
 @pytest.mark.parametrize("query", ["defense", "arranged"])
 def test_a_search_pages_forwards_and_backwards_by_rank_then_id_without_offsets(
-    api, ranked, monkeypatch, window, windowed_from, query
+    api, ranked, monkeypatch, window, windowed_from, would_fill, query
 ):
     """Each rank is read from a window of items by id, then from the indexes: whatever the window, the pages are the
     ranked results in order, and each cursor holds the last item's rank and id (no offset, which would stop at 1,000
     items of one rank). "defense" is an item's external id, in titles and elsewhere; "arranged" only elsewhere."""
     monkeypatch.setattr(search, "WINDOW", window)
     monkeypatch.setattr(search, "WINDOWED_FROM", windowed_from)
+    if would_fill is not None:
+        monkeypatch.setattr(search, "_window_would_fill", lambda items, query, limit: would_fill)
     seen = ActionItem.objects.filter(department=ranked.department)
     expected = list(items_search(seen, query).order_by("-search_rank", "id").values_list("pk", flat=True))
     ranks = dict(items_search(seen, query).values_list("pk", "search_rank"))
@@ -271,19 +281,21 @@ def test_a_search_pages_forwards_and_backwards_by_rank_then_id_without_offsets(
         assert ranks[int(item_id)] == int(rank)
 
 
-def test_a_search_page_is_read_from_a_window_only_in_a_large_table(api, ranked, monkeypatch):
-    """A common word's page, in a table of many windows, is two questions: its ids from the window (and whether an
-    item's external id is the query), then their rows. In a smaller table it is one: every match ranked. The table's
-    size is read once, then again only after `TABLE_SECONDS`."""
+def test_a_search_page_is_read_from_a_window_only_in_a_large_table_for_a_word_many_items_hold(api, ranked, monkeypatch):
+    """A common word's page, in a table of many windows, is three questions: whether enough items hold it for a window
+    to hold a page of them (a count that stops there), its ids from the window (and whether an item's external id is
+    the query), then their rows. A rarer word's is two: the count, then every match ranked. In a smaller table it is
+    one: every match ranked. The table's size and the count are read once, then again only after `TABLE_SECONDS`."""
     clock = [1000.0]
     monkeypatch.setattr(search.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(search, "_table_sizes", {})
     client = api("coordinator")
     client.get("/api/v1/action-items/")  # the token's first use is recorded once, before counting
     size = ActionItem.objects.count()
+    assert ActionItem.objects.filter(search_text__contains="attaché").count() == 4
 
-    def searched(windowed_from: int) -> list[str]:
+    def searched(windowed_from: int, window: int) -> list[str]:
         monkeypatch.setattr(search, "WINDOWED_FROM", windowed_from)
+        monkeypatch.setattr(search, "WINDOW", window)
         with CaptureQueriesContext(connection) as queries:
             answer = client.get("/api/v1/action-items/", {"search": "attaché", "page_size": 2})
         assert [row["title"] for row in answer.json()["results"]] == [
@@ -292,12 +304,33 @@ def test_a_search_page_is_read_from_a_window_only_in_a_large_table(api, ranked, 
         ]
         return [query["sql"] for query in queries.captured_queries if "coordination_actionitem" in query["sql"]]
 
-    first = searched(windowed_from=size)  # the table's size is read: it holds several windows
-    assert len(first) == 3 and "COUNT(" in first[0].upper(), first
-    assert len(searched(windowed_from=size)) == 2  # the size is kept
-    assert len(searched(windowed_from=size + 1)) == 1  # a smaller table: every match ranked in one query
+    # A page is 3 rows asked (one more than its size, to tell whether another follows): a window of 3 x the table's
+    # items would hold a page of a word one item holds; a window of 1 item, only of a word 3 x the table's items hold.
+    wide, narrow = 3 * size, 1
+    first = searched(windowed_from=size, window=wide)  # the table's size is read: it holds several windows
+    assert len(first) == 4 and "COUNT(" in first[0].upper() and "COUNT(" in first[1].upper(), first
+    assert "LIMIT 1)" in first[1].upper(), first[1]  # the count stops where a window would hold a page
+    assert len(searched(windowed_from=size, window=wide)) == 2  # the size and the count are kept
+    rare = searched(windowed_from=size, window=narrow)  # too few hold it to fill a window: ranked at once
+    assert len(rare) == 2 and f"LIMIT {3 * size})" in rare[0].upper() and "CASE WHEN" in rare[1].upper(), rare
+    assert len(searched(windowed_from=size, window=narrow)) == 1  # that count is kept too
+    assert len(searched(windowed_from=size + 1, window=wide)) == 1  # a smaller table: every match ranked in one query
     clock[0] += search.TABLE_SECONDS + 1
-    assert len(searched(windowed_from=size + 1)) == 2  # read again, then ranked
+    assert len(searched(windowed_from=size + 1, window=wide)) == 2  # read again, then ranked
+    assert len(searched(windowed_from=size, window=wide)) == 3  # the count too, then the window and its rows
+
+
+def test_a_process_keeps_the_latest_figures_of_the_table_only(api, ranked, monkeypatch):
+    """The figures are kept for the `FIGURES_KEPT` keys asked most lately: a process that sees many different searches
+    does not grow without bound; the counts of the words searched longest ago are let go, and the table's size, asked
+    by every search, stays."""
+    monkeypatch.setattr(search, "WINDOWED_FROM", 0)
+    monkeypatch.setattr(search, "FIGURES_KEPT", 3)
+    client = api("coordinator")
+    for word in ("defense", "arranged", "attaché", "port"):
+        assert client.get("/api/v1/action-items/", {"search": word}).status_code == 200
+    kept = {key[0]: key for key in search._figures}.keys(), {key[2] for key in search._figures if key[0] == "holding"}
+    assert kept == ({"size", "holding"}, {("attaché",), ("port",)}), search._figures
 
 
 def test_a_search_cursor_whose_position_is_not_a_rank_and_an_item_id_is_refused(api, ranked):
