@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from coordination.benchmark import load
 from coordination.benchmark.load import Client, throughput_pair
 from coordination.benchmark.reference import machine_reference
-from coordination.benchmark.report import _api_table, _visibility_lines, reference_lines
+from coordination.benchmark.report import _api_table, _scope_lines, _visibility_lines, reference_lines
 from coordination.management.commands.benchmark import _page_rows
 
 
@@ -117,3 +117,16 @@ def test_the_report_sets_the_liaisons_list_beside_the_concurrences_at_each_size(
     assert lines[2] == "- 11,400 concurrences: median 28.0 ms, p95 33.0 ms (baseline 27.0 ms), 3 queries."
     assert lines[3] == "- 113,900 concurrences: median 29.4 ms, p95 34.4 ms (baseline 27.0 ms), 3 queries."
     assert lines[4] == "- 10.0x the concurrences: the median is 1.05x, the baseline's 1.00x."
+
+
+def test_a_smaller_or_shorter_run_says_its_marks_against_the_targets_only_show_the_way():
+    """The targets are set for the full run; `make bench-quick` (smaller tables, shorter measurements) says so beside
+    them, and the full run does not."""
+
+    def document(sizes: tuple[int, ...], rounds: int, seconds: float) -> dict:
+        return {"options": {"rounds": rounds, "throughput_seconds": seconds}, "runs": [{"items": n} for n in sizes]}
+
+    assert _scope_lines(document((10_000, 100_000), 60, 8.0)) == []
+    (quick,) = _scope_lines(document((1_000, 5_000), 15, 2.0))
+    assert "set for 100,000 items" in quick and "(5,000 items at most, 15 requests, 2 s windows)" in quick
+    assert _scope_lines(document((10_000, 100_000), 60, 2.0)) and _scope_lines(document((10_000,), 60, 8.0))

@@ -34,7 +34,7 @@ from coordination.benchmark.children import manage_py
 from coordination.benchmark.dataset import dataset_fill
 from coordination.benchmark.load import Client, latencies, throughput_pair
 from coordination.benchmark.reference import machine_reference
-from coordination.benchmark.report import report_write
+from coordination.benchmark.report import FULL_ROUNDS, FULL_THROUGHPUT_SECONDS, report_write
 from coordination.calendar import BusinessCalendar, japan_today
 from coordination.management.commands.seed_demo import parse_day
 from coordination.models import ActionItem
@@ -60,8 +60,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="10000,100000", help="Item counts, comma-separated.")
-        parser.add_argument("--rounds", type=int, default=60, help="Timed requests per path (after warming).")
-        parser.add_argument("--throughput-seconds", type=float, default=8.0)
+        parser.add_argument("--rounds", type=int, default=FULL_ROUNDS, help="Timed requests per path (after warming).")
+        parser.add_argument("--throughput-seconds", type=float, default=FULL_THROUGHPUT_SECONDS)
         parser.add_argument("--walks", type=int, default=5, help="Times the demo's stories are walked (54 items each).")
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "BENCHMARKS.md"))
         parser.add_argument("--today", help="The data set's day (YYYY-MM-DD); the latest business day by default.")
