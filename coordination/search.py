@@ -109,10 +109,11 @@ def search_ranks(query: str) -> list[tuple[int, Q]]:
 def items_search(items: QuerySet, query: str) -> QuerySet:
     """`items` holding every term of `query`, annotated with `search_rank` (higher first); all of `items` when
     the query has no terms."""
-    if not search_terms(query):
+    terms = search_terms(query)
+    if not terms:
         return items.annotate(search_rank=Value(0, output_field=IntegerField()))
     rank = Case(*(When(condition, then=Value(rank)) for rank, condition in search_ranks(query)[:-1]), default=ANYWHERE)
-    return _holding(items, search_terms(query)).annotate(search_rank=rank)
+    return _holding(items, terms).annotate(search_rank=rank)
 
 
 def _holding(items: QuerySet, terms: list[str]) -> QuerySet:
@@ -191,8 +192,12 @@ def _window_would_fill(items: QuerySet, query: str, limit: int) -> bool:
     full as cheaply as a window is read."""
     terms = search_terms(query)
     enough = math.ceil(_table_size(items) * limit / WINDOW)
-    holding = _holding(items.model._base_manager.using(items.db), terms).order_by().values("id")
-    return _kept(("holding", items.db, tuple(sorted(terms)), enough), lambda: holding[:enough].count()) >= enough
+
+    def count() -> int:  # built only when the figure is read, not on every page that finds it kept
+        holding = _holding(items.model._base_manager.using(items.db), terms).order_by().values("id")
+        return holding[:enough].count()
+
+    return _kept(("holding", items.db, tuple(sorted(terms)), enough), count) >= enough
 
 
 def _table_size(items: QuerySet) -> int:
