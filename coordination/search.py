@@ -137,6 +137,7 @@ def ranked_page(
     after: tuple[int, int] | None,
     backwards: bool,
     limit: int,
+    matches: QuerySet | None = None,
 ) -> list:
     """Up to `limit` of the `items` that hold `query`, as `rows` shows items, by rank (best first), then id, beginning
     after the match of rank and id `after`; `backwards`, the other way (worst rank first, then id descending).
@@ -146,8 +147,11 @@ def ranked_page(
     it is read from them: one question for the ids, which also asks whether an item's external id is the query (that
     item would come first), then the page's rows by id, without the search's conditions (the bigram index's function,
     costly to work out item by item, is not asked again of them). Otherwise (a smaller table, a rarer word) every
-    match past `after` is ranked in one query, as a plain search does; the indexes keep that cheap for a rare word."""
-    matches, ranks = items_search(items, query), dict(search_ranks(query))
+    match past `after` is ranked in one query, as a plain search does; the indexes keep that cheap for a rare word.
+    `matches` are `items_search(items, query)` when the caller has built them already (building them again took a
+    fifth of a millisecond)."""
+    matches = items_search(items, query) if matches is None else matches
+    ranks = dict(search_ranks(query))
     rank, beyond = after if after is not None else (ANYWHERE if backwards else IN_TITLES, None)
     if (
         rank in (IN_TITLES, ANYWHERE)

@@ -139,8 +139,10 @@ class ItemSearchFilter(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         query = request.query_params.get(self.search_param, "")
-        view.items_before_search = queryset  # a page of the search may read its rows from these (pagination.py)
-        return items_search(queryset, query) if query.strip() else queryset
+        # A page of the search in its own order is read from these, the items before and after it (pagination.py).
+        view.items_before_search = queryset
+        view.items_searched = items_search(queryset, query) if query.strip() else queryset
+        return view.items_searched
 
     def get_schema_operation_parameters(self, view):
         return [

@@ -13,6 +13,7 @@ import datetime
 import functools
 import json
 from collections.abc import Callable
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -101,6 +102,51 @@ def _shown_time(value: datetime.datetime, zone) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# The offset from UTC of a zone on a day of UTC, by zone and day ("YYYY-MM-DD"), when it is the same all day; VARIES
+# when the zone changes its offset that day (a day or two a year where clocks change). A process learns a day once.
+VARIES = (None, "")
+DAYS_KEPT = 20_000  # about 55 years of days a zone: past that, a zone's days are learnt again
+_zone_days: dict[object, dict[str, tuple[datetime.timedelta | None, str]]] = {}
+
+
+def _day_offset(zone, day: str) -> tuple[datetime.timedelta | None, str]:
+    """The zone's offset through the UTC `day` and how DRF writes it after a moment ("Z" for none), or VARIES. The
+    offset is looked up at every hour of the day and at its last microsecond: a zone that changed its offset and back
+    within one hour would be missed, and no zone does."""
+    start = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC)
+    hours = [start + datetime.timedelta(hours=hour) for hour in range(24)]
+    offsets = {
+        moment.astimezone(zone).utcoffset() for moment in [*hours, start + datetime.timedelta(days=1, microseconds=-1)]
+    }
+    if len(offsets) != 1:
+        return VARIES
+    (offset,) = offsets
+    suffix = _shown_time(start, datetime.timezone(offset))[19:]  # "+09:00", "Z", "-03:30", "+05:45"
+    return offset, suffix
+
+
+class ReaderMoments:
+    """Moments read as text in UTC without an offset ("YYYY-MM-DD HH:MM:SS[.ffffff]", as `MomentsAsText` and the
+    answers' JSON give them), shown as DRF's DateTimeField shows them in `zone`. The zone's offset is looked up once a
+    day of UTC rather than once a moment: the moment is then its text read, the offset added and written out again,
+    half the work of converting it to the zone (a page shows some 350 moments)."""
+
+    def __init__(self, zone):
+        self.zone = zone
+        self.days = _zone_days.setdefault(zone, {})
+        if len(self.days) > DAYS_KEPT:
+            self.days.clear()
+
+    def shown(self, text: str) -> str:
+        day = text[:10]
+        offset = self.days.get(day)
+        if offset is None:
+            offset = self.days[day] = _day_offset(self.zone, day)
+        if offset is VARIES:
+            return _shown_time(_moment(text), self.zone)
+        return (datetime.datetime.fromisoformat(text) + offset[0]).isoformat() + offset[1]
+
+
 class PerRow(Func):
     """A value of each row of the page from a scalar subquery written out around one of the item's columns (`{key}` in
     the text `write(connection)` returns). A fixed text costs next to nothing to compile, where an ORM subquery
@@ -145,30 +191,28 @@ ANSWER_COLUMNS = ("agency code", "state", "comment", "responder", "responded_at"
 
 
 def _answer_rows(connection: BaseDatabaseWrapper) -> str:
-    """The supporting agencies' answers of the item as a JSON array of arrays of ANSWER_COLUMNS, or null:
-    json_agg on PostgreSQL, json_group_array on SQLite (whose version here cannot order inside an aggregate: the
-    answers are ordered after reading)."""
+    """The supporting agencies' answers of the item as the text of a JSON array of arrays of ANSWER_COLUMNS, or null;
+    the moment of an answer in UTC without an offset, as `ReaderMoments` reads it. json_agg on PostgreSQL (as text:
+    `_answers` reads a page's answers in one go), json_group_array on SQLite (whose version here cannot order inside
+    an aggregate: the answers are ordered after reading)."""
     answers, item, state, comment, responder, responded_at, agency, pk = _names(
         connection, Concurrence, "action_item", "state", "comment", "responded_by", "responded_at", "agency", "id"
     )
     agencies, code, agency_key = _names(connection, Agency, "code", "id")
     users, username, user_key = _names(connection, get_user_model(), get_user_model().USERNAME_FIELD, "id")
+    postgresql = connection.vendor == "postgresql"
     row = ", ".join(
         [
             f"(SELECT {code} FROM {agencies} WHERE {agency_key} = answer.{agency})",
             f"answer.{state}",
             f"answer.{comment}",
             f"(SELECT {username} FROM {users} WHERE {user_key} = answer.{responder})",
-            f"answer.{responded_at}",
+            f"answer.{responded_at} AT TIME ZONE 'UTC'" if postgresql else f"answer.{responded_at}",
             f"answer.{agency}",
             f"answer.{pk}",
         ]
     )
-    rows = (
-        f"json_agg(json_build_array({row}))"
-        if connection.vendor == "postgresql"
-        else f"json_group_array(json_array({row}))"
-    )
+    rows = f"json_agg(json_build_array({row}))::text" if postgresql else f"json_group_array(json_array({row}))"
     return f"SELECT {rows} FROM {answers} answer WHERE answer.{item} = {{key}}"
 
 
@@ -183,11 +227,11 @@ def _moment_columns() -> tuple[str, ...]:
 
 
 class MomentsAsText(Func):
-    """The item's moments (`_moment_columns`) as one text, "|" between them and nothing for a null. Read that way, a
-    page skips loading each moment through Django's time-zone loader for psycopg, which is Python code (about 1 ms of
-    a 51-row page, measured at 100,000 items), and `item_rows` parses the texts with `datetime.fromisoformat`. The
-    text is PostgreSQL's own output in ISO style (which psycopg requires anyway) with the session's offset, or the UTC
-    text SQLite stores."""
+    """The item's moments (`_moment_columns`) as one text, "|" between them and nothing for a null, each in UTC
+    without an offset ("YYYY-MM-DD HH:MM:SS[.ffffff]"). Read that way, a page skips loading each moment through
+    Django's time-zone loader for psycopg, which is Python code (about 1 ms of a 51-row page, measured at 100,000
+    items), and `ReaderMoments` writes each text in the reader's zone. The text is PostgreSQL's own output in ISO style
+    (which psycopg requires anyway), or the text SQLite stores."""
 
     def __init__(self):
         super().__init__(output_field=TextField())
@@ -197,17 +241,9 @@ class MomentsAsText(Func):
         quote = connection.ops.quote_name
         columns = [f"{table}.{quote(column)}" for column in _moment_columns()]
         if connection.vendor == "postgresql":
-            return "concat_ws('|', " + ", ".join(f"coalesce({column}::text, '')" for column in columns) + ")", ()
+            texts = ", ".join(f"coalesce(({column} AT TIME ZONE 'UTC')::text, '')" for column in columns)
+            return f"concat_ws('|', {texts})", ()
         return " || '|' || ".join(f"coalesce({column}, '')" for column in columns), ()
-
-
-def _moments_read(rows: list[dict]) -> None:
-    """Each row's moments, read as text by `MomentsAsText`, as aware datetimes in its own columns."""
-    columns = _moment_columns()
-    for row in rows:
-        row.update(
-            zip(columns, (_moment(text) if text else None for text in row.pop("moments").split("|")), strict=True)
-        )
 
 
 class LinksSeen(Func):
@@ -267,33 +303,59 @@ def item_list_values(items: QuerySet[ActionItem], *, viewer: Viewer) -> QuerySet
 
 
 def _moment(text: str) -> datetime.datetime:
-    """A moment read as text (the answers' JSON, `MomentsAsText`): ISO 8601 with its offset (PostgreSQL), or naive UTC
-    (SQLite)."""
-    moment = datetime.datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    """A moment read as text in UTC without an offset (`MomentsAsText`, the answers' JSON) as an aware datetime."""
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.UTC)
 
 
-def _answers(rows: list[dict], zone) -> dict[int, tuple[list[dict], tuple[int, ...]]]:
+def _answers(rows: list[dict], moments: ReaderMoments) -> dict[int, tuple[list[dict], tuple[int, ...]]]:
     """The supporting agencies' answers of the page's items, in agency-code order, shown as the serializer shows
-    them; with their agency ids."""
+    them; with their agency ids. The page's answers are read as one JSON text."""
+    held = [row for row in rows if row["answer_rows"]]
+    if not held:
+        return {}
+    read = json.loads("[" + ",".join(row["answer_rows"] for row in held) + "]")
     answers = {}
-    for row in rows:
-        if not row["answer_rows"]:
-            continue
-        read = row["answer_rows"]  # decoded by psycopg on PostgreSQL, text on SQLite
-        read = sorted(json.loads(read) if isinstance(read, str) else read, key=lambda answer: (answer[0], answer[6]))
+    for row, item_answers in zip(held, read, strict=True):
+        item_answers.sort(key=lambda answer: (answer[0], answer[6]))
         shown = [
             {
                 "agency": code,
                 "state": state,
                 "comment": comment,
                 "responded_by": username,
-                "responded_at": _shown_time(_moment(responded_at), zone) if responded_at else None,
+                "responded_at": moments.shown(responded_at) if responded_at else None,
             }
-            for code, state, comment, username, responded_at, _agency_id, _id in read
+            for code, state, comment, username, responded_at, _agency_id, _id in item_answers
         ]
-        answers[row["id"]] = (shown, tuple(answer[5] for answer in read))
+        answers[row["id"]] = (shown, tuple(answer[5] for answer in item_answers))
     return answers
+
+
+@functools.cache
+def _row_plan() -> tuple:
+    """How `item_rows` fills a row, worked out once: the shown fields' names; the names and a getter of the columns
+    shown as read; the moments shown from `MomentsAsText` (name, place in its text) and those read as datetimes (name,
+    column); where the first assignment is in that text; the dates and the fields shown through the serializer."""
+    names, kinds = _shape()
+    read_names = tuple(name for name, _column, _field in kinds[AS_READ])
+    read_columns = [column for _name, column, _field in kinds[AS_READ]]
+    get_read = itemgetter(*read_columns) if len(read_columns) > 1 else lambda row: (row[read_columns[0]],)
+    as_text = _moment_columns()
+    moments_in_text = tuple(
+        (name, as_text.index(column)) for name, column, _field in kinds[MOMENT] if column in as_text
+    )
+    moments_read = tuple((name, column) for name, column, _field in kinds[MOMENT] if column not in as_text)
+    days = tuple((name, column) for name, column, _field in kinds[DAY])
+    return (
+        names,
+        read_names,
+        get_read,
+        moments_in_text,
+        moments_read,
+        as_text.index("first_assigned_at"),
+        days,
+        kinds[FIELD],
+    )
 
 
 def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list[dict]:
@@ -301,45 +363,42 @@ def item_rows(rows: list[dict], *, viewer: Viewer, today: datetime.date) -> list
     if not rows:
         return []
     zone = timezone.get_current_timezone()
-    _moments_read(rows)
-    answers = _answers(rows, zone)
+    moments = ReaderMoments(zone)
+    answers = _answers(rows, moments)
     dependencies = {
         row["id"]: [int(pk) for pk in row["dependency_ids"].split(",")] for row in rows if row["dependency_ids"]
     }
     seen = {int(pk) for row in rows if row["links_seen"] for pk in row["links_seen"].split(",")}
     allowed: dict[tuple, list[str]] = {}  # by status and what decides the viewer's roles: few distinct on a page
-    names, kinds = _shape()
+    names, read_names, get_read, moments_in_text, moments_read, first_assigned, days, fields = _row_plan()
     no_answers: tuple[list[dict], tuple[int, ...]] = ([], ())
     shown = []
     for row in rows:
+        texts = row["moments"].split("|")
         item_answers, supporting = answers.get(row["id"], no_answers)
         depends_on = dependencies.get(row["id"], [])
-        deciding = (
-            row["status"],
-            row["department_id"],
-            row["lead_agency_id"],
-            supporting,
-            row["first_assigned_at"] is None,
-        )
+        deciding = (row["status"], row["department_id"], row["lead_agency_id"], supporting, texts[first_assigned])
         if deciding not in allowed:
             roles = item_roles(
                 viewer,
                 department_id=row["department_id"],
                 lead_agency_id=row["lead_agency_id"],
                 supporting_agency_ids=list(supporting),
-                first_assigned_at=row["first_assigned_at"],
+                first_assigned_at=_moment(texts[first_assigned]) if texts[first_assigned] else None,
             )
             allowed[deciding] = [transition.name for transition in workflow.available_transitions(row["status"], roles)]
         item = dict.fromkeys(names)  # the serializer's order; a null column stays None
-        for name, column, _field in kinds[AS_READ]:
-            item[name] = row[column]
-        for name, column, _field in kinds[MOMENT]:
+        item.update(zip(read_names, get_read(row), strict=True))
+        for name, place in moments_in_text:
+            if texts[place]:
+                item[name] = moments.shown(texts[place])
+        for name, column in moments_read:
             if row[column] is not None:
                 item[name] = _shown_time(row[column], zone)
-        for name, column, _field in kinds[DAY]:
+        for name, column in days:
             if row[column] is not None:
                 item[name] = row[column].isoformat()
-        for name, column, field in kinds[FIELD]:
+        for name, column, field in fields:
             if row[column] is not None:
                 item[name] = field.to_representation(row[column])
         parent, previous = row["parent_id"], row["recurrence_previous_id"]

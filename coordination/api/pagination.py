@@ -56,13 +56,14 @@ class TokenCursorPagination(UpdatedCursorPagination):
 
 class ItemCursorPagination(UpdatedCursorPagination):
     """Items, filtered and ordered, paged as the view's `page_rows`. A search in its own order (best matches first)
-    is read by `search.ranked_page` instead, from the items before the search (`ItemSearchFilter` keeps them on the
-    view); its cursor holds the last item's rank and id, so pages never overlap however many items share a rank."""
+    is read by `search.ranked_page` instead, from the items before and after the search (`ItemSearchFilter` keeps them
+    on the view); its cursor holds the last item's rank and id, so pages never overlap however many items share a
+    rank."""
 
     def paginate_queryset(self, queryset, request, view=None):
         if self.get_ordering(request, queryset, view) == SEARCH_ORDER:
             query = request.query_params.get(ItemSearchFilter.search_param, "")
-            rows = RankedSearchResults(view.items_before_search, view.page_rows, query)
+            rows = RankedSearchResults(view.items_before_search, view.items_searched, view.page_rows, query)
         else:
             rows = view.page_rows(queryset)
         return super().paginate_queryset(rows, request, view)
@@ -75,14 +76,20 @@ class ItemCursorPagination(UpdatedCursorPagination):
 
 class RankedSearchResults:
     """A search's results as the cursor pagination asks for them (ordered, past a position, sliced), read by
-    `search.ranked_page`."""
+    `search.ranked_page` from the `items` searched and the `matches` the search found among them."""
 
-    def __init__(self, items, rows, query: str, *, backwards: bool = False, after: tuple[int, int] | None = None):
-        self.items, self.rows, self.query, self.backwards, self.after = items, rows, query, backwards, after
+    def __init__(
+        self, items, matches, rows, query: str, *, backwards: bool = False, after: tuple[int, int] | None = None
+    ):
+        self.items, self.matches, self.rows, self.query = items, matches, rows, query
+        self.backwards, self.after = backwards, after
+
+    def _moved(self, *, backwards: bool, after: tuple[int, int] | None) -> RankedSearchResults:
+        return RankedSearchResults(self.items, self.matches, self.rows, self.query, backwards=backwards, after=after)
 
     def order_by(self, *ordering):
         # The pagination asks for the search's order, or for its reverse when it reads a previous page.
-        return RankedSearchResults(self.items, self.rows, self.query, backwards=tuple(ordering) != SEARCH_ORDER)
+        return self._moved(backwards=tuple(ordering) != SEARCH_ORDER, after=None)
 
     def filter(self, **position):
         # One condition: past the position (`search_rank__lt` or `__gt`, by direction), "rank.id".
@@ -90,11 +97,16 @@ class RankedSearchResults:
         rank, _dot, item_id = str(value).partition(".")
         if not (rank.isdigit() and item_id.isdigit() and int(item_id) < 2**63):
             raise NotFound(CursorPagination.invalid_cursor_message)
-        after = (int(rank), int(item_id))
-        return RankedSearchResults(self.items, self.rows, self.query, backwards=self.backwards, after=after)
+        return self._moved(backwards=self.backwards, after=(int(rank), int(item_id)))
 
     def __getitem__(self, window: slice) -> list:
         page = ranked_page(
-            self.items, self.rows, self.query, after=self.after, backwards=self.backwards, limit=window.stop
+            self.items,
+            self.rows,
+            self.query,
+            matches=self.matches,
+            after=self.after,
+            backwards=self.backwards,
+            limit=window.stop,
         )
         return page[window.start :]

@@ -5,15 +5,18 @@ the table's."""
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from coordination import search
-from coordination.api.listing import LinksSeen
+from coordination.api.listing import VARIES, LinksSeen, ReaderMoments, _zone_days
 from coordination.calendar import JAPAN
 from coordination.demo import seed_demo
 from coordination.models import ActionItem
@@ -140,3 +143,40 @@ def test_a_reader_who_sees_no_item_sees_none_of_the_links(demo):
     assert rows and all(row["seen"] is None for row in rows)
     everything = ActionItem.objects.exclude(parent=None).values("parent_id", seen=LinksSeen(Viewer(None, True)))
     assert all(str(row["parent_id"]) in row["seen"].split(",") for row in everything)  # a superuser sees them all
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Asia/Tokyo", "UTC", "America/New_York", "America/St_Johns", "Australia/Lord_Howe", "Asia/Kathmandu"],
+)
+def test_a_moment_is_written_in_the_readers_zone_as_drf_writes_it_on_the_days_clocks_change_too(zone):
+    """The list writes its moments through a zone's offset learnt once a day of UTC (listing.ReaderMoments); on a day
+    the offset changes (daylight saving starts or ends: New York by an hour, Lord Howe by half an hour), each moment is
+    converted on its own. Every quarter of an hour across such days, with and without a fraction of a second, comes
+    out as DRF's DateTimeField writes the moment in that zone."""
+    tz = zoneinfo.ZoneInfo(zone)
+    _zone_days.pop(tz, None)
+    moments = ReaderMoments(tz)
+    field = serializers.DateTimeField()
+    days = [
+        datetime.date(2026, 1, 15),
+        datetime.date(2026, 3, 8),
+        datetime.date(2026, 4, 5),
+        datetime.date(2026, 10, 4),
+    ]
+    days += [datetime.date(2026, 11, 1), datetime.date(1951, 9, 8)]  # Tokyo's last change of clocks, 1951
+    compared = 0
+    with timezone.override(tz):
+        for day in days:
+            start = datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC) - datetime.timedelta(hours=14)
+            for quarter in range(4 * 52):
+                moment = start + datetime.timedelta(minutes=15 * quarter, microseconds=(quarter % 3) * 250_010)
+                text = moment.replace(tzinfo=None).isoformat(sep=" ")  # as SQLite stores it and PostgreSQL writes it
+                assert moments.shown(text) == field.to_representation(moment), (zone, text)
+                compared += 1
+    assert compared == len(days) * 4 * 52
+    varying = [day for day, offset in moments.days.items() if offset is VARIES]
+    if zone in ("UTC", "Asia/Tokyo", "Asia/Kathmandu"):
+        assert varying == [] or (zone == "Asia/Tokyo" and varying == ["1951-09-08"]), varying
+    else:
+        assert varying, "a day the clocks change is converted moment by moment"
