@@ -144,17 +144,38 @@ def _window(call, *, connections: int, seconds: float) -> tuple[int, float, int]
     return sum(done), time.perf_counter() - started, sum(failures)
 
 
+WINDOW_SECONDS = 2.0  # a throughput window's length, where the time allows four windows a side or more
+
+
+def throughput_turns(seconds: float) -> int:
+    """How many windows a side `seconds` of throughput are measured in: windows of `WINDOW_SECONDS`, four at least (a
+    short run makes them shorter), an even number."""
+    return max(4, 2 * int(seconds / WINDOW_SECONDS / 2))
+
+
 def throughput_pair(call, baseline, *, connections: int, seconds: float, turns: int = 4) -> tuple[dict, dict]:
     """Requests per second of `call` and of `baseline`, each for `seconds` in all, measured in `turns` windows per
     side taken in the order call, baseline, baseline, call, ...: a machine whose speed drifts during the measurement
-    weighs on both alike, where one window each would charge the drift to whichever came second."""
+    weighs on both alike, where one window each would charge the drift to whichever came second. Each side also
+    gives its windows' rates, in order: a call window and the baseline window beside it make a pair (`ratio_range`)."""
     if turns < 2 or turns % 2:
         raise ValueError("turns is an even number of windows per side.")
     totals = {"call": [0, 0.0, 0], "baseline": [0, 0.0, 0]}
+    rates: dict[str, list[float]] = {"call": [], "baseline": []}
     for side in ["call", "baseline", "baseline", "call"] * (turns // 2):
         measured = _window(call if side == "call" else baseline, connections=connections, seconds=seconds / turns)
         totals[side] = [total + part for total, part in zip(totals[side], measured, strict=True)]
+        rates[side].append(round(measured[0] / measured[1], 1) if measured[1] else 0.0)
     return tuple(
-        {"per_second": round(requests / elapsed, 1), "failures": failures}
-        for requests, elapsed, failures in (totals["call"], totals["baseline"])
+        {"per_second": round(requests / elapsed, 1), "failures": failures, "windows": rates[side]}
+        for side, (requests, elapsed, failures) in (("call", totals["call"]), ("baseline", totals["baseline"]))
     )
+
+
+def ratio_range(call: dict, baseline: dict) -> list[float] | None:
+    """The lowest and highest ratio of a call window's rate to the baseline window's beside it (None for figures
+    without windows): how far the machine's moments move one window's ratio."""
+    pairs = [
+        made / base for made, base in zip(call.get("windows", []), baseline.get("windows", []), strict=True) if base
+    ]
+    return [round(min(pairs), 2), round(max(pairs), 2)] if pairs else None

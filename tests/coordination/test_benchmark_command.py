@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from coordination.benchmark import load
-from coordination.benchmark.load import Client, throughput_pair
+from coordination.benchmark.load import Client, ratio_range, throughput_pair, throughput_turns
 from coordination.benchmark.reference import machine_reference
 from coordination.benchmark.report import _api_table, _scope_lines, _visibility_lines, reference_lines
 from coordination.management.commands.benchmark import _page_rows
@@ -73,10 +73,34 @@ def test_a_path_and_its_baseline_are_measured_in_alternating_windows(monkeypatch
     path, baseline = throughput_pair(lambda: "path", lambda: "baseline", connections=4, seconds=8.0, turns=4)
     assert [side for side, _connections, _seconds in windows] == ["path", "baseline", "baseline", "path"] * 2
     assert {(connections, seconds) for _side, connections, seconds in windows} == {(4, 2.0)}
-    assert path == {"per_second": 20.0, "failures": 0}  # 120 requests in 6 s
-    assert baseline == {"per_second": 40.0, "failures": 8}  # 80 in 2 s
+    assert path == {"per_second": 20.0, "failures": 0, "windows": [20.0] * 4}  # 120 requests in 6 s
+    assert baseline == {"per_second": 40.0, "failures": 8, "windows": [40.0] * 4}  # 80 in 2 s
     with pytest.raises(ValueError, match="even number"):
         throughput_pair(lambda: "path", lambda: "baseline", connections=1, seconds=1.0, turns=3)
+
+
+def test_throughput_is_taken_in_windows_of_two_seconds_four_a_side_at_least_and_each_pair_gives_a_ratio():
+    """The full run's 16 s a side are eight windows of 2 s; a shorter run still takes four a side (shorter ones). A
+    call window and the baseline window beside it make a pair: the report gives the lowest and highest of their
+    ratios beside the ratio of the totals, so a reader sees how far one window moves."""
+    assert [throughput_turns(seconds) for seconds in (16.0, 8.0, 2.0, 20.0, 17.0)] == [8, 4, 4, 10, 8]
+    call = {"per_second": 90.0, "windows": [80.0, 100.0, 90.0, 90.0]}
+    baseline = {"per_second": 100.0, "windows": [100.0, 100.0, 90.0, 120.0]}
+    assert ratio_range(call, baseline) == [0.75, 1.0]
+    assert ratio_range({"per_second": 90.0}, {"per_second": 100.0}) is None  # a run before windows were kept
+    timing = {"median_ms": 20.0, "p95_ms": 30.0, "queries": 3, "baseline": {"median_ms": 19.0, "p95_ms": 28.0}}
+    row = {"path": "list default", "role": "coordinator", **timing, "throughput": call, "baseline_throughput": baseline}
+    _header, _rule, with_range, without = _api_table(
+        {
+            "api": [
+                {**row, "throughput_ratio": 0.9, "throughput_ratio_range": [0.75, 1.0]},
+                {**row, "throughput_ratio": 0.9},
+            ],
+            "admin": [],
+        }
+    )
+    assert "| 90.0 | 100.0 | 0.9x (0.75-1.0) | met |" in with_range
+    assert "| 90.0 | 100.0 | 0.9x | met |" in without
 
 
 def test_the_report_shows_how_many_items_each_list_page_held():
@@ -126,7 +150,7 @@ def test_a_smaller_or_shorter_run_says_its_marks_against_the_targets_only_show_t
     def document(sizes: tuple[int, ...], rounds: int, seconds: float) -> dict:
         return {"options": {"rounds": rounds, "throughput_seconds": seconds}, "runs": [{"items": n} for n in sizes]}
 
-    assert _scope_lines(document((10_000, 100_000), 60, 8.0)) == []
+    assert _scope_lines(document((10_000, 100_000), 60, 16.0)) == []
     (quick,) = _scope_lines(document((1_000, 5_000), 15, 2.0))
-    assert "set for 100,000 items" in quick and "(5,000 items at most, 15 requests, 2 s windows)" in quick
-    assert _scope_lines(document((10_000, 100_000), 60, 2.0)) and _scope_lines(document((10_000,), 60, 8.0))
+    assert "set for 100,000 items" in quick and "(5,000 items at most, 15 requests, 2 s a side)" in quick
+    assert _scope_lines(document((10_000, 100_000), 60, 2.0)) and _scope_lines(document((10_000,), 60, 16.0))

@@ -32,7 +32,7 @@ from django.db import connection
 from coordination.benchmark import delivery, inprocess
 from coordination.benchmark.children import manage_py
 from coordination.benchmark.dataset import dataset_fill
-from coordination.benchmark.load import Client, latencies, throughput_pair
+from coordination.benchmark.load import Client, latencies, ratio_range, throughput_pair, throughput_turns
 from coordination.benchmark.reference import machine_reference
 from coordination.benchmark.report import FULL_ROUNDS, FULL_THROUGHPUT_SECONDS, report_write
 from coordination.calendar import BusinessCalendar, japan_today
@@ -228,10 +228,12 @@ class Command(BaseCommand):
                     lambda c=client, p=baseline: c.request("GET", p),
                     connections=4,
                     seconds=seconds,
+                    turns=throughput_turns(seconds),
                 )
                 row["throughput_ratio"] = round(
                     row["throughput"]["per_second"] / row["baseline_throughput"]["per_second"], 2
                 )
+                row["throughput_ratio_range"] = ratio_range(row["throughput"], row["baseline_throughput"])
                 results.append(row)
                 self.stdout.write(_line(row))
         results += self._measure_writes(port, setup, rounds)
