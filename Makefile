@@ -77,7 +77,7 @@ BENCH_ENV = DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/po
 bench: install
 	@env $(BENCH_ENV) $(BIN)/python manage.py benchmark --sizes 10000,100000
 bench-quick: install
-	@env $(BENCH_ENV) $(BIN)/python manage.py benchmark --sizes 1000,5000 --rounds 15 --throughput-seconds 2 \
+	@env $(BENCH_ENV) $(BIN)/python manage.py benchmark --sizes 1000,5000 --rounds 15 --throughput-seconds 1 \
 		--walks 2 --output docs/benchmarks/quick.md
 
 lint: install
