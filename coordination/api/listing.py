@@ -14,6 +14,7 @@ import functools
 import json
 from collections.abc import Callable
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -85,15 +86,6 @@ def _plan() -> tuple[list[tuple[str, str, str, object]], list[str]]:
             kind = FIELD
         plan.append((name, column, kind, field))
     return plan, sorted(columns)
-
-
-@functools.cache
-def _shape() -> tuple[tuple[str, ...], dict[str, tuple[tuple[str, str, object], ...]]]:
-    """The shown fields' names in the serializer's order, and (name, source column, the serializer's field) for each
-    way of showing a column: a row is filled kind by kind rather than asking each field's kind."""
-    plan, _columns = _plan()
-    kinds = {kind: tuple((name, column, field) for name, column, each, field in plan if each is kind) for kind in KINDS}
-    return tuple(name for name, *_rest in plan), kinds
 
 
 def _shown_time(value: datetime.datetime, zone) -> str:
@@ -331,30 +323,36 @@ def _answers(rows: list[dict], moments: ReaderMoments) -> dict[int, tuple[list[d
     return answers
 
 
+class RowPlan(NamedTuple):
+    """How `item_rows` fills a row, worked out once from `_plan`."""
+
+    names: tuple[str, ...]  # the shown fields, in the serializer's order
+    read_names: tuple[str, ...]  # those shown as read ...
+    get_read: Callable[[dict], tuple]  # ... and a getter of their columns, in that order
+    moments_in_text: tuple[tuple[str, int], ...]  # (name, place in `MomentsAsText`'s text)
+    moments_read: tuple[tuple[str, str], ...]  # (name, column) of those read as datetimes
+    first_assigned: int  # the first assignment's place in that text
+    days: tuple[tuple[str, str], ...]  # (name, column)
+    fields: tuple[tuple[str, str, object], ...]  # (name, column, the serializer's field that shows it)
+
+
 @functools.cache
-def _row_plan() -> tuple:
-    """How `item_rows` fills a row, worked out once: the shown fields' names; the names and a getter of the columns
-    shown as read; the moments shown from `MomentsAsText` (name, place in its text) and those read as datetimes (name,
-    column); where the first assignment is in that text; the dates and the fields shown through the serializer."""
-    names, kinds = _shape()
-    read_names = tuple(name for name, _column, _field in kinds[AS_READ])
+def _row_plan() -> RowPlan:
+    plan, _columns = _plan()
+    kinds = {kind: [(name, column, field) for name, column, each, field in plan if each is kind] for kind in KINDS}
     read_columns = [column for _name, column, _field in kinds[AS_READ]]
-    get_read = itemgetter(*read_columns) if len(read_columns) > 1 else lambda row: (row[read_columns[0]],)
     as_text = _moment_columns()
-    moments_in_text = tuple(
-        (name, as_text.index(column)) for name, column, _field in kinds[MOMENT] if column in as_text
-    )
-    moments_read = tuple((name, column) for name, column, _field in kinds[MOMENT] if column not in as_text)
-    days = tuple((name, column) for name, column, _field in kinds[DAY])
-    return (
-        names,
-        read_names,
-        get_read,
-        moments_in_text,
-        moments_read,
-        as_text.index("first_assigned_at"),
-        days,
-        kinds[FIELD],
+    return RowPlan(
+        names=tuple(name for name, *_rest in plan),
+        read_names=tuple(name for name, _column, _field in kinds[AS_READ]),
+        get_read=itemgetter(*read_columns) if len(read_columns) > 1 else lambda row: (row[read_columns[0]],),
+        moments_in_text=tuple(
+            (name, as_text.index(column)) for name, column, _field in kinds[MOMENT] if column in as_text
+        ),
+        moments_read=tuple((name, column) for name, column, _field in kinds[MOMENT] if column not in as_text),
+        first_assigned=as_text.index("first_assigned_at"),
+        days=tuple((name, column) for name, column, _field in kinds[DAY]),
+        fields=tuple(kinds[FIELD]),
     )
 
 
